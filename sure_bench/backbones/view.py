@@ -1,0 +1,83 @@
+"""The family-neutral view of a speech encoder: the only thing a PEFT method may touch.
+
+Whatever the family (wav2vec2, HuBERT, WavLM, data2vec-audio, Whisper encoder), a method sees
+`hidden_size`, `num_layers`, `frontend`, and per layer the attention projections `q`, `k`, `v`,
+`out`, the feed-forward projections `ffn_up`, `ffn_down`, and two residual insertion points,
+`after_attn` and `after_ffn`, where `view.insert(point, i, module)` makes the branch output
+`y` become `y + module(y)` before the block's residual sum.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import torch
+from torch import nn
+
+InsertionPoint = Literal["after_attn", "after_ffn"]
+
+
+@dataclass
+class LayerView:
+    """Handles to one transformer layer's parts (the modules themselves, not copies)."""
+
+    index: int
+    module: nn.Module
+    attention: nn.Module
+    q: nn.Linear
+    k: nn.Linear
+    v: nn.Linear
+    out: nn.Linear
+    ffn_up: nn.Linear
+    ffn_down: nn.Linear
+    after_attn: nn.Module = field(repr=False)
+    after_ffn: nn.Module = field(repr=False)
+
+
+class _ResidualBranch(nn.Module):
+    """Holds the modules inserted at one point; applied by a forward hook on the branch module."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inserted = nn.ModuleList()
+
+    def hook(self, _module: nn.Module, _inputs: tuple, output):  # noqa: ANN001
+        if len(self.inserted) == 0:
+            return output
+        y = output[0] if isinstance(output, tuple) else output
+        for m in self.inserted:
+            y = y + m(y)
+        return (y, *output[1:]) if isinstance(output, tuple) else y
+
+
+@dataclass
+class BackboneView:
+    """A family-neutral handle on an encoder; `frame_mask` holds the current batch's valid frames."""
+
+    family: str
+    model: nn.Module
+    hidden_size: int
+    num_layers: int
+    frontend: nn.Module
+    layers: list[LayerView]
+    frame_mask: torch.Tensor | None = None
+    _branches: nn.ModuleDict = field(default_factory=nn.ModuleDict, repr=False)
+
+    def insert(self, point: InsertionPoint, layer: int, module: nn.Module) -> None:
+        """Add `module` at `point` of layer `layer`: branch output y becomes y + module(y)."""
+        if point not in ("after_attn", "after_ffn"):
+            raise ValueError(f"unknown insertion point {point!r}; use 'after_attn' or 'after_ffn'")
+        if not 0 <= layer < self.num_layers:
+            raise ValueError(f"layer {layer} out of range: this backbone has {self.num_layers} layers")
+        key = f"{point}_{layer}"
+        if key not in self._branches:
+            branch = _ResidualBranch()
+            target = getattr(self.layers[layer], point)
+            target.register_forward_hook(branch.hook)
+            self._branches[key] = branch
+        self._branches[key].inserted.append(module)
+
+    def inserted_modules(self) -> nn.ModuleDict:
+        """All modules added through `insert` (registered on the encoder so they train and save)."""
+        return self._branches

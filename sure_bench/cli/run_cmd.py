@@ -1,0 +1,48 @@
+"""`sure-bench run --method M [--tasks ...|--suite S] [--backbone B] [--seeds ...]`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+DEFAULT_SUITE = "sure-mini"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--method", required=True, help="built-in name (linear, finetune), a .py file, or a folder")
+    p.add_argument("--preset", default="default", help="a preset of the method (default: default)")
+    p.add_argument("--tasks", nargs="+", help="task names (default: the sure-mini suite)")
+    p.add_argument("--suite", help=f"a suite from tasks/suites/ (default: {DEFAULT_SUITE})")
+    p.add_argument("--backbone", default="whisper-tiny.en", help="backbone name, hub id or local path")
+    p.add_argument("--seeds", nargs="+", type=int, default=[0])
+    p.add_argument("--data-root", type=Path, help="where datasets live (default: $SURE_BENCH_DATA or ~/.cache/sure-bench/data)")
+    p.add_argument("--output", type=Path, default=Path("results"), help="results folder (default: results)")
+    p.add_argument("--tasks-dir", type=Path, help="folder of task YAMLs (default: this checkout's tasks/)")
+    p.add_argument("--overwrite", action="store_true", help="rerun and replace finished results")
+    p.add_argument("--skip-bad-audio", action="store_true", help="skip unreadable audio files (recorded in results)")
+    p.add_argument("--layer-weights", action="store_true", help="heads read a learnable weighted sum of all layers")
+    p.add_argument("--no-progress", action="store_true")
+
+
+def execute(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from sure_bench.cli.score_table import print_scores
+    from sure_bench.methods.registry import load_method
+    from sure_bench.tasks.registry import resolve_tasks, suite_tasks
+
+    if args.tasks and args.suite:
+        raise ValueError("give --tasks or --suite, not both")
+    method = load_method(args.method)
+    config = method.make_config(args.preset)
+    names = args.tasks or suite_tasks(args.suite or DEFAULT_SUITE, args.tasks_dir)
+    tasks = resolve_tasks(names, args.tasks_dir)
+    from sure_bench.runner import RunOptions, run_method
+
+    console = Console()
+    opts = RunOptions(backbone=args.backbone, seeds=args.seeds, output=args.output, data_root=args.data_root,
+                      overwrite=args.overwrite, skip_bad_audio=args.skip_bad_audio,
+                      layer_weights=args.layer_weights, show_progress=not args.no_progress, console=console)
+    paths = run_method(method, args.preset, config, tasks, opts)
+    print_scores(paths, console)
+    return 0

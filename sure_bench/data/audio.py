@@ -1,0 +1,54 @@
+"""Reading one audio file: soundfile to decode, soxr to resample to 16 kHz, checks that name the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import soxr
+
+TARGET_RATE = 16000
+
+
+class BadAudioError(ValueError):
+    """An audio file is missing, unreadable, empty, non-finite or otherwise unusable."""
+
+    def __init__(self, path: str | Path, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{path}: {reason} (fix or remove the file, or pass --skip-bad-audio to skip such files)")
+
+
+def read_audio(
+    path: str | Path,
+    target_rate: int = TARGET_RATE,
+    expected_rate: int | None = None,
+    allow_multichannel: bool = False,
+) -> np.ndarray:
+    """Decode a file to mono float32 at `target_rate`.
+
+    Multi-channel audio is an error unless `allow_multichannel` (then channels are averaged);
+    a sampling rate other than `expected_rate` (when given) is an error.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise BadAudioError(p, "file not found")
+    try:
+        data, rate = sf.read(str(p), dtype="float32", always_2d=True)
+    except Exception as e:  # soundfile raises several types for corrupt data
+        raise BadAudioError(p, f"unreadable audio ({type(e).__name__}: {e})") from None
+    if data.shape[0] == 0:
+        raise BadAudioError(p, "empty audio (0 samples)")
+    if data.shape[1] > 1:
+        if not allow_multichannel:
+            raise BadAudioError(p, f"{data.shape[1]} channels, expected mono")
+        data = data.mean(axis=1, keepdims=True)
+    if expected_rate is not None and rate != expected_rate:
+        raise BadAudioError(p, f"sampling rate {rate} Hz, expected {expected_rate} Hz")
+    wave = data[:, 0]
+    if not np.isfinite(wave).all():
+        raise BadAudioError(p, "audio contains NaN or infinite samples")
+    if rate != target_rate:
+        wave = soxr.resample(wave, rate, target_rate, quality="HQ").astype(np.float32)
+    return np.ascontiguousarray(wave, dtype=np.float32)

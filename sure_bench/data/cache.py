@@ -1,0 +1,79 @@
+"""Decode a manifest once into an Arrow dataset on disk, keyed by the manifest's hash."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import datasets
+from datasets.arrow_writer import ArrowWriter
+from rich.progress import track
+
+from sure_bench.data.audio import BadAudioError, read_audio
+from sure_bench.data.manifest import Utterance, manifest_hash
+
+FEATURES = datasets.Features(
+    {
+        "id": datasets.Value("string"),
+        "audio": datasets.Sequence(datasets.Value("float32")),
+        "label": datasets.Value("string"),
+        "speaker": datasets.Value("string"),
+        "length": datasets.Value("int64"),
+    }
+)
+
+
+def default_cache_dir() -> Path:
+    """`$SURE_BENCH_CACHE`, else `~/.cache/sure-bench`."""
+    return Path(os.environ.get("SURE_BENCH_CACHE") or Path.home() / ".cache" / "sure-bench")
+
+
+@dataclass
+class DecodedSplit:
+    """Decoded 16 kHz audio of one manifest, plus the files skipped as bad."""
+
+    dataset: datasets.Dataset
+    skipped: list[dict[str, str]]
+
+
+def decode_manifest(
+    rows: list[Utterance],
+    cache_dir: Path | None = None,
+    skip_bad_audio: bool = False,
+    description: str = "decoding audio",
+    show_progress: bool = True,
+) -> DecodedSplit:
+    """Decode every row (or reuse the cache); bad audio raises unless `skip_bad_audio`."""
+    key = manifest_hash(rows)
+    folder = (cache_dir or default_cache_dir()) / "decoded" / key
+    arrow, skipped_file = folder / "data.arrow", folder / "skipped.json"
+    if not arrow.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        skipped: list[dict[str, str]] = []
+        tmp = folder / f"data.arrow.tmp{os.getpid()}"
+        writer = ArrowWriter(path=str(tmp), features=FEATURES)
+        try:
+            for row in track(rows, description=description, disable=not show_progress, transient=True):
+                try:
+                    wave = read_audio(row.path)
+                except BadAudioError as e:
+                    skipped.append({"id": row.id, "path": e.path, "reason": e.reason})
+                    continue
+                writer.write({"id": row.id, "audio": wave, "label": row.label, "speaker": row.speaker, "length": len(wave)})
+            writer.finalize()
+        finally:
+            writer.close()
+        if skipped and not skip_bad_audio:
+            tmp.unlink(missing_ok=True)
+            first = skipped[0]
+            more = f" ({len(skipped) - 1} more bad files)" if len(skipped) > 1 else ""
+            raise BadAudioError(first["path"], first["reason"] + more)
+        skipped_file.write_text(json.dumps(skipped, indent=1))
+        tmp.replace(arrow)
+    skipped = json.loads(skipped_file.read_text()) if skipped_file.is_file() else []
+    if skipped and not skip_bad_audio:
+        raise BadAudioError(skipped[0]["path"], skipped[0]["reason"])
+    ds = datasets.Dataset.from_file(str(arrow))
+    return DecodedSplit(dataset=ds, skipped=skipped)

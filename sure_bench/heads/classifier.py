@@ -1,0 +1,32 @@
+"""Utterance classification (the SURE design): projection, masked mean pooling, linear."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from sure_bench.heads.featurizer import Featurizer, masked_mean
+
+
+class PooledClassifier(nn.Module):
+    """Hidden states -> logits per slot; one slot is plain classification, several is intent."""
+
+    def __init__(self, hidden: int, num_states: int, classes_per_slot: list[int],
+                 proj_dim: int = 256, layer_weights: bool = False):
+        super().__init__()
+        self.featurizer = Featurizer(num_states, layer_weights)
+        self.projector = nn.Linear(hidden, proj_dim)
+        self.slots = nn.ModuleList(nn.Linear(proj_dim, n) for n in classes_per_slot)
+
+    def forward(self, states: tuple[torch.Tensor, ...], mask: torch.Tensor) -> list[torch.Tensor]:
+        pooled = masked_mean(self.projector(self.featurizer(states)), mask)
+        return [slot(pooled) for slot in self.slots]
+
+    @staticmethod
+    def loss(logits: list[torch.Tensor], labels: torch.Tensor) -> torch.Tensor:
+        """Sum of per-slot cross-entropies; labels (B, n_slots)."""
+        return sum(nn.functional.cross_entropy(lg, labels[:, i]) for i, lg in enumerate(logits))
+
+    @staticmethod
+    def predict(logits: list[torch.Tensor]) -> torch.Tensor:
+        return torch.stack([lg.argmax(-1) for lg in logits], dim=1)

@@ -1,0 +1,45 @@
+"""CTC head over a committed character vocabulary (index 0 is the blank)."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from sure_bench.heads.featurizer import Featurizer
+
+
+class CTCHead(nn.Module):
+    def __init__(self, hidden: int, num_states: int, vocab_size: int, layer_weights: bool = False, dropout: float = 0.1):
+        super().__init__()
+        self.featurizer = Featurizer(num_states, layer_weights)
+        self.dropout = nn.Dropout(dropout)
+        self.out = nn.Linear(hidden, vocab_size + 1)
+
+    def forward(self, states: tuple[torch.Tensor, ...], mask: torch.Tensor) -> torch.Tensor:
+        return self.out(self.dropout(self.featurizer(states)))
+
+    @staticmethod
+    def loss(logits: torch.Tensor, mask: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """labels (B, L) of vocab indices + 1, padded with -100."""
+        log_probs = nn.functional.log_softmax(logits, dim=-1).transpose(0, 1).float()
+        label_mask = labels >= 0
+        targets = labels[label_mask]
+        return nn.functional.ctc_loss(
+            log_probs, targets, mask.sum(1), label_mask.sum(1), blank=0, reduction="mean", zero_infinity=True
+        )
+
+    @staticmethod
+    def predict(logits: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Greedy path ids per frame; padded frames are -100."""
+        ids = logits.argmax(-1)
+        return ids.masked_fill(~mask, -100)
+
+
+def ctc_collapse(ids: list[int], vocab: list[str]) -> str:
+    """Greedy CTC decoding: merge repeats, drop blanks (0), map index i to vocab[i - 1]."""
+    out, prev = [], -1
+    for i in ids:
+        if i != prev and i > 0:
+            out.append(vocab[i - 1])
+        prev = i
+    return "".join(out).strip()

@@ -1,0 +1,68 @@
+"""Where results live, atomic writes, and skip-if-done: results/<backbone>/<method>/<task>/seed<k>.json."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from sure_bench.results.schema import Result
+
+
+class ResultError(ValueError):
+    """A result file is malformed or conflicts with the run asked for."""
+
+
+def method_folder(method: str, preset: str) -> str:
+    return method if preset == "default" else f"{method}@{preset}"
+
+
+def result_path(root: Path, backbone: str, method: str, preset: str, task: str, seed: int) -> Path:
+    safe_backbone = backbone.replace("/", "__")
+    return Path(root) / safe_backbone / method_folder(method, preset) / task / f"seed{seed}.json"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write text to a temporary file beside `path`, fsync it, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    with tmp.open("w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    tmp.replace(path)
+
+
+def write_result(path: Path, result: Result) -> None:
+    write_atomic(path, result.model_dump_json(by_alias=True, indent=2) + "\n")
+
+
+def read_result(path: Path) -> Result:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as e:
+        raise ResultError(f"{path}: not a readable JSON result file: {e}") from None
+    try:
+        return Result.model_validate(data)
+    except ValidationError as e:
+        problems = "; ".join(f"field '{'.'.join(map(str, err['loc']))}': {err['msg']}" for err in e.errors())
+        raise ResultError(f"{path}: does not match the result schema: {problems}") from None
+
+
+def existing_result(path: Path, spec_hash: str, config_hash: str) -> Result | None:
+    """The finished result at `path` if it is for this spec and config; None if there is none.
+
+    A result for another spec or config is an error: the caller decides (rerun with --overwrite).
+    """
+    if not path.is_file():
+        return None
+    result = read_result(path)
+    if result.task.spec_hash != spec_hash or result.method.config_hash != config_hash:
+        raise ResultError(
+            f"{path}: already holds a result for another task spec ({result.task.spec_hash} vs {spec_hash}) "
+            f"or method config ({result.method.config_hash} vs {config_hash}); pass --overwrite to replace it, "
+            "or --output another folder"
+        )
+    return result

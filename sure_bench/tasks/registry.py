@@ -1,0 +1,169 @@
+"""Finding, loading (with `include:`), hashing and listing task specs and suites."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from sure_bench.tasks.spec import TaskSpec
+
+
+class SpecError(ValueError):
+    """A task spec or suite file is invalid; the message names the file, the field and the reason."""
+
+
+def default_tasks_dir() -> Path:
+    """`$SURE_BENCH_TASKS`, else the `tasks/` folder of this checkout."""
+    env = os.environ.get("SURE_BENCH_TASKS")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "tasks"
+
+
+@dataclass(frozen=True)
+class Task:
+    """A validated spec plus where it came from; paths in the spec resolve against `root`."""
+
+    spec: TaskSpec
+    file: Path
+    root: Path
+
+    @property
+    def name(self) -> str:
+        return self.spec.task
+
+    def path(self, rel: str) -> Path:
+        p = Path(rel)
+        return p if p.is_absolute() else self.root / p
+
+    def split_file(self, split: str) -> Path:
+        return self.path(getattr(self.spec.splits, split))
+
+    @cached_property
+    def spec_hash(self) -> str:
+        """sha256 over the spec's content, its split files and its vocabulary file."""
+        h = hashlib.sha256(json.dumps(self.spec.model_dump(mode="json"), sort_keys=True).encode())
+        files = [self.split_file(s) for s in ("train", "dev", "test")]
+        if self.spec.vocab:
+            files.append(self.path(self.spec.vocab))
+        for f in files:
+            if not f.is_file():
+                raise SpecError(f"{self.file}: file {f} named by the spec does not exist")
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+        return h.hexdigest()[:16]
+
+    def vocabulary(self) -> list[str]:
+        """The committed CTC character vocabulary, one symbol per line (`|` stands for space)."""
+        assert self.spec.vocab
+        vf = self.path(self.spec.vocab)
+        if not vf.is_file():
+            raise SpecError(f"{self.file}: vocab file {vf} not found")
+        symbols = [line.rstrip("\n") for line in vf.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return [" " if s == "|" else s for s in symbols]
+
+    def split_sizes(self) -> dict[str, int]:
+        out = {}
+        for s in ("train", "dev", "test"):
+            f = self.split_file(s)
+            out[s] = sum(1 for _ in f.open(encoding="utf-8")) - 1 if f.is_file() else 0
+        return out
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SpecError(f"{path}: file not found") from None
+    except yaml.YAMLError as e:
+        raise SpecError(f"{path}: not valid YAML: {e}") from None
+    if not isinstance(data, dict):
+        raise SpecError(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
+    return data
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def _resolve_includes(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    if path in seen:
+        raise SpecError(f"{path}: include cycle: {' -> '.join(str(p) for p in (*seen, path))}")
+    data = _read_yaml(path)
+    inc = data.pop("include", None)
+    if inc is None:
+        return data
+    includes = inc if isinstance(inc, list) else [inc]
+    merged: dict[str, Any] = {}
+    for rel in includes:
+        merged = _deep_merge(merged, _resolve_includes((path.parent / rel).resolve(), (*seen, path)))
+    return _deep_merge(merged, data)
+
+
+def load_task_file(path: Path) -> Task:
+    """Load and validate one task YAML, following `include:` (later keys override included ones)."""
+    path = Path(path).resolve()
+    data = _resolve_includes(path)
+    try:
+        spec = TaskSpec.model_validate(data)
+    except ValidationError as e:
+        problems = "; ".join(
+            f"field '{'.'.join(str(p) for p in err['loc']) or '(top level)'}': {err['msg']}" for err in e.errors()
+        )
+        raise SpecError(f"{path}: invalid task spec: {problems}") from None
+    return Task(spec=spec, file=path, root=path.parent)
+
+
+def _is_task_file(path: Path) -> bool:
+    return path.suffix in (".yaml", ".yml") and not path.name.startswith("_")
+
+
+def all_tasks(tasks_dir: Path | None = None) -> dict[str, Task]:
+    """Every task YAML directly under the tasks folder (files starting with `_` are include-only)."""
+    tasks_dir = tasks_dir or default_tasks_dir()
+    out: dict[str, Task] = {}
+    for f in sorted(tasks_dir.glob("*.y*ml")):
+        if _is_task_file(f):
+            task = load_task_file(f)
+            if task.name in out:
+                raise SpecError(f"{f}: task name {task.name!r} is also defined in {out[task.name].file}")
+            out[task.name] = task
+    return out
+
+
+def suite_tasks(name: str, tasks_dir: Path | None = None) -> list[str]:
+    """Task names of a suite: `tasks/suites/<name>.yaml` holding `tasks: [...]` (suites may nest)."""
+    tasks_dir = tasks_dir or default_tasks_dir()
+    path = tasks_dir / "suites" / f"{name}.yaml"
+    if not path.is_file():
+        known = sorted(p.stem for p in (tasks_dir / "suites").glob("*.yaml"))
+        raise SpecError(f"unknown suite {name!r} (no {path}); known suites: {known}")
+    data = _read_yaml(path)
+    names = data.get("tasks")
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise SpecError(f"{path}: field 'tasks' must be a list of task names")
+    known_suites = {p.stem for p in (tasks_dir / "suites").glob("*.yaml")}
+    out: list[str] = []
+    for n in names:
+        out.extend(suite_tasks(n, tasks_dir) if n in known_suites and n != name else [n])
+    return out
+
+
+def resolve_tasks(names: list[str], tasks_dir: Path | None = None) -> list[Task]:
+    """Tasks by name, in order; unknown names give an error listing the known ones."""
+    known = all_tasks(tasks_dir)
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise SpecError(f"unknown task(s) {missing}; known tasks: {sorted(known)}")
+    return [known[n] for n in names]

@@ -1,0 +1,89 @@
+"""The task spec schema: what a task YAML may say, validated with pydantic."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+TaskKind = Literal["utterance_classification", "multi_slot_classification", "ctc_asr"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatasetRef(_Strict):
+    loader: str = Field(description="name of a loader in sure_bench.data.loaders")
+    args: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    license: str = ""
+
+
+class Splits(_Strict):
+    train: str
+    dev: str
+    test: str
+
+
+class Audio(_Strict):
+    sample_rate: Literal[16000] = 16000
+    max_seconds: float = Field(gt=0, le=60)
+
+
+class Metrics(_Strict):
+    primary: str
+    also: list[str] = Field(default_factory=list)
+    higher_is_better: bool
+
+
+class LearningRates(_Strict):
+    finetune: float = Field(gt=0)
+    default: float = Field(gt=0)
+
+
+class Budget(_Strict):
+    epochs: int = Field(gt=0)
+    batch_size: int = Field(gt=0)
+    patience: int = Field(ge=0)
+    lr: LearningRates
+    warmup_ratio: float = Field(default=0.1, ge=0, lt=1)
+
+
+class TaskSpec(_Strict):
+    """One task: data, labels, metric and training budget. Pure data, no code."""
+
+    task: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    version: int = Field(ge=1)
+    kind: TaskKind
+    description: str = ""
+    dataset: DatasetRef
+    splits: Splits
+    audio: Audio
+    labels: list[str] | None = None
+    slots: dict[str, list[str]] | None = None
+    vocab: str | None = None
+    metrics: Metrics
+    budget: Budget
+
+    @model_validator(mode="after")
+    def _labels_match_kind(self) -> "TaskSpec":
+        if self.kind == "utterance_classification" and not self.labels:
+            raise ValueError("kind utterance_classification needs a non-empty 'labels' list")
+        if self.kind == "multi_slot_classification" and not self.slots:
+            raise ValueError("kind multi_slot_classification needs 'slots': {slot_name: [values, ...]}")
+        if self.kind == "ctc_asr" and not self.vocab:
+            raise ValueError("kind ctc_asr needs 'vocab': a path to the committed character vocabulary file")
+        if self.labels and len(set(self.labels)) != len(self.labels):
+            raise ValueError(f"'labels' has duplicates: {self.labels}")
+        allowed = METRICS_BY_KIND[self.kind]
+        for name in [self.metrics.primary, *self.metrics.also]:
+            if name not in allowed:
+                raise ValueError(f"metric {name!r} is not available for kind {self.kind}; choose from {sorted(allowed)}")
+        return self
+
+
+METRICS_BY_KIND: dict[str, set[str]] = {
+    "utterance_classification": {"accuracy", "macro_f1", "weighted_f1"},
+    "multi_slot_classification": {"accuracy", "slot_accuracy"},
+    "ctc_asr": {"wer", "cer"},
+}

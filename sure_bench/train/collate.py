@@ -1,0 +1,31 @@
+"""Batching: pad waveforms, keep lengths, encode labels; crop classification clips to max_seconds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from sure_bench.train.labels import LabelCodec
+
+
+class Collator:
+    def __init__(self, codec: LabelCodec, max_samples: int | None):
+        self.codec = codec
+        self.max_samples = max_samples if codec.kind != "ctc_asr" else None
+
+    def __call__(self, rows: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
+        waves = [np.array(r["audio"], dtype=np.float32) for r in rows]
+        if self.max_samples:
+            waves = [w[: self.max_samples] for w in waves]
+        lengths = torch.tensor([len(w) for w in waves])
+        batch = torch.zeros(len(waves), int(lengths.max()))
+        for i, w in enumerate(waves):
+            batch[i, : len(w)] = torch.from_numpy(w)
+        targets = [self.codec.encode(str(r["label"]), str(r["id"])) for r in rows]
+        width = max(len(t) for t in targets) if targets else 0
+        labels = torch.full((len(rows), max(width, 1)), -100, dtype=torch.long)
+        for i, t in enumerate(targets):
+            labels[i, : len(t)] = torch.tensor(t, dtype=torch.long)
+        return {"wave": batch, "lengths": lengths, "labels": labels}

@@ -1,0 +1,134 @@
+"""Training and evaluation with transformers' Trainer: early stopping, best reload, resume."""
+
+from __future__ import annotations
+
+import resource
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import datasets
+import numpy as np
+import torch
+from torch.utils.tensorboard import SummaryWriter
+from transformers import EarlyStoppingCallback, Trainer, TrainingArguments
+from transformers.integrations import TensorBoardCallback
+from transformers.trainer_callback import PrinterCallback
+from transformers.trainer_utils import get_last_checkpoint
+
+from sure_bench.metrics.scores import compute
+from sure_bench.tasks.spec import TaskSpec
+from sure_bench.train.collate import Collator
+from sure_bench.train.labels import LabelCodec
+from sure_bench.train.model import SpeechModel
+from sure_bench.train.progress import RichProgress
+
+
+@dataclass
+class Outcome:
+    dev: dict[str, float]
+    test: dict[str, float]
+    predictions: list[dict[str, str]]
+    epochs: float
+    steps: int
+    best_step: int | None
+    wall_s: float
+    peak_rss_mb: float
+    samples_per_s: float
+    resumed_from: str | None
+
+
+def _decode_all(codec: LabelCodec, preds: np.ndarray) -> list[str]:
+    return [codec.decode(row) for row in np.asarray(preds)]
+
+
+def train_and_evaluate(
+    model: SpeechModel,
+    codec: LabelCodec,
+    spec: TaskSpec,
+    splits: dict[str, datasets.Dataset],
+    work_dir: Path,
+    seed: int,
+    lr: float,
+    show_progress: bool = True,
+    label: str = "",
+) -> Outcome:
+    """Train on `train`, pick the best epoch on `dev`, score `test` once; resumes from `work_dir`."""
+    metric_names = [spec.metrics.primary, *spec.metrics.also]
+    refs = {name: [codec.reference(x) for x in ds["label"]] for name, ds in splits.items()}
+    budget = spec.budget
+    steps_per_epoch = max(1, -(-len(splits["train"]) // budget.batch_size))
+    args = TrainingArguments(
+        output_dir=str(work_dir / "checkpoints"),
+        per_device_train_batch_size=budget.batch_size,
+        per_device_eval_batch_size=budget.batch_size,
+        num_train_epochs=budget.epochs,
+        learning_rate=lr,
+        warmup_steps=int(budget.warmup_ratio * steps_per_epoch * budget.epochs),
+        lr_scheduler_type="linear",
+        eval_strategy="epoch",
+        save_strategy="epoch",
+        save_total_limit=2,
+        load_best_model_at_end=True,
+        metric_for_best_model=spec.metrics.primary,
+        greater_is_better=spec.metrics.higher_is_better,
+        train_sampling_strategy="group_by_length",
+        length_column_name="length",
+        seed=seed,
+        data_seed=seed,
+        logging_steps=max(1, steps_per_epoch // 4),
+        report_to="none",
+        disable_tqdm=True,
+        remove_unused_columns=False,
+        label_names=["labels"],
+        dataloader_num_workers=0,
+        use_cpu=not torch.cuda.is_available(),
+    )
+    current = {"split": "dev"}
+
+    def compute_metrics(pred) -> dict[str, float]:
+        return compute(metric_names, refs[current["split"]], _decode_all(codec, pred.predictions))
+
+    callbacks = [EarlyStoppingCallback(early_stopping_patience=budget.patience)] if budget.patience else []
+    progress = RichProgress(label or spec.task, enabled=show_progress)
+    tensorboard = TensorBoardCallback(SummaryWriter(log_dir=str(work_dir / "tensorboard")))
+    trainer = Trainer(
+        model=model,
+        args=args,
+        train_dataset=splits["train"],
+        eval_dataset=splits["dev"],
+        data_collator=Collator(codec, int(spec.audio.max_seconds * 16000)),
+        compute_metrics=compute_metrics,
+        callbacks=[*callbacks, progress, tensorboard],
+    )
+    trainer.remove_callback(PrinterCallback)
+    last = get_last_checkpoint(args.output_dir) if Path(args.output_dir).is_dir() else None
+    start = time.perf_counter()
+    train_out = trainer.train(resume_from_checkpoint=last)
+    wall = time.perf_counter() - start
+    dev = {k.removeprefix("eval_"): v for k, v in trainer.evaluate().items() if k.removeprefix("eval_") in metric_names}
+    current["split"] = "test"
+    test_out = trainer.predict(splits["test"])
+    hyps = _decode_all(codec, test_out.predictions)
+    test = compute(metric_names, refs["test"], hyps)
+    predictions = [
+        {"id": i, "reference": r, "prediction": h} for i, r, h in zip(splits["test"]["id"], refs["test"], hyps)
+    ]
+    state = trainer.state
+    best_step = None
+    if state.best_model_checkpoint:
+        best_step = int(Path(state.best_model_checkpoint).name.split("-")[-1])
+    shutil.rmtree(args.output_dir, ignore_errors=True)
+    return Outcome(
+        dev=dev,
+        test=test,
+        predictions=predictions,
+        epochs=float(state.epoch or 0),
+        steps=int(state.global_step),
+        best_step=best_step,
+        wall_s=wall,
+        peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        samples_per_s=float(train_out.metrics.get("train_samples_per_second", 0.0)),
+        resumed_from=Path(last).name if last else None,
+    )

@@ -22,6 +22,8 @@ class SpeechEncoder(nn.Module):
         super().__init__()
         if family not in FAMILIES:
             raise ValueError(f"unsupported backbone family {family!r}; supported: {FAMILIES}")
+        if getattr(model.config, "layerdrop", 0.0):
+            model.config.layerdrop = 0.0  # every method must see every layer in every step
         self.model = model
         self.family = family
         self.name = name
@@ -70,8 +72,11 @@ class SpeechEncoder(nn.Module):
             feats.append(log_mel(w[:n], n_mels=enc.config.num_mel_bins))
         mel_lengths = torch.tensor([f.shape[1] for f in feats], device=wave.device)
         t_mel = int(mel_lengths.max())
-        batch = torch.stack([nn.functional.pad(f, (0, t_mel - f.shape[1]), value=float(f.min())) for f in feats])
-        x = nn.functional.gelu(enc.conv1(batch))
+        # Zero padding, and conv1's output zeroed past each clip, make a clip's frames the same alone or
+        # in a padded batch (the convolutions' own edge padding is zeros too).
+        batch = torch.stack([nn.functional.pad(f, (0, t_mel - f.shape[1])) for f in feats])
+        mel_mask = torch.arange(t_mel, device=wave.device)[None, None, :] < mel_lengths[:, None, None]
+        x = nn.functional.gelu(enc.conv1(batch)) * mel_mask
         x = nn.functional.gelu(enc.conv2(x)).permute(0, 2, 1)
         t = x.shape[1]
         if t > enc.embed_positions.weight.shape[0]:

@@ -58,6 +58,7 @@ class TrainSummary(_Model):
     peak_rss_mb: float
     samples_per_s: float
     resumed_from: str | None = None
+    test_loss: float | None = None
 
 
 class DataInfo(_Model):

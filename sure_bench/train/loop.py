@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import resource
 import shutil
 import time
@@ -15,7 +16,6 @@ from torch.utils.tensorboard import SummaryWriter
 from transformers import EarlyStoppingCallback, Trainer, TrainingArguments
 from transformers.integrations import TensorBoardCallback
 from transformers.trainer_callback import PrinterCallback
-from transformers.trainer_utils import get_last_checkpoint
 
 from sure_bench.metrics.scores import compute
 from sure_bench.tasks.spec import TaskSpec
@@ -37,6 +37,21 @@ class Outcome:
     peak_rss_mb: float
     samples_per_s: float
     resumed_from: str | None
+    test_loss: float | None
+
+
+def last_complete_checkpoint(folder: Path) -> str | None:
+    """The newest checkpoint whose trainer_state.json (written last) parses; newer broken ones are removed."""
+    if not folder.is_dir():
+        return None
+    found = sorted(folder.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]), reverse=True)
+    for ckpt in found:
+        try:
+            json.loads((ckpt / "trainer_state.json").read_text())
+            return str(ckpt)
+        except (OSError, ValueError):
+            shutil.rmtree(ckpt, ignore_errors=True)  # killed while saving: start again from the one before
+    return None
 
 
 def _decode_all(codec: LabelCodec, preds: np.ndarray) -> list[str]:
@@ -103,7 +118,7 @@ def train_and_evaluate(
         callbacks=[*callbacks, progress, tensorboard],
     )
     trainer.remove_callback(PrinterCallback)
-    last = get_last_checkpoint(args.output_dir) if Path(args.output_dir).is_dir() else None
+    last = last_complete_checkpoint(Path(args.output_dir))
     start = time.perf_counter()
     train_out = trainer.train(resume_from_checkpoint=last)
     wall = time.perf_counter() - start
@@ -131,4 +146,5 @@ def train_and_evaluate(
         peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         samples_per_s=float(train_out.metrics.get("train_samples_per_second", 0.0)),
         resumed_from=Path(last).name if last else None,
+        test_loss=test_out.metrics.get("test_loss"),
     )

@@ -1,0 +1,104 @@
+"""End to end on the toy suite with tiny backbones: results, predictions, skip-if-done, resume after kill -9."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sure_bench.cli.main import main
+from sure_bench.results.store import ResultError, existing_result, read_result
+
+
+def run_cli(toy_suite, out: Path, *extra: str) -> int:
+    data, tasks = toy_suite
+    return main(["run", "--method", "finetune", "--backbone", "tiny-whisper", "--tasks-dir", str(tasks),
+                 "--data-root", str(data), "--output", str(out), "--no-progress", *extra])
+
+
+def test_short_run_writes_result_and_predictions(toy_suite, tmp_path, cache_dir):
+    out = tmp_path / "results"
+    assert run_cli(toy_suite, out, "--tasks", "toy-cls", "toy-slots", "toy-ctc", "--seeds", "0") == 0
+    for task in ("toy-cls", "toy-slots", "toy-ctc"):
+        path = out / "tiny-whisper" / "finetune" / task / "seed0.json"
+        result = read_result(path)
+        assert result.task.name == task and result.seed == 0 and len(result.task.spec_hash) == 16
+        assert result.scores.primary in result.scores.test and result.scores.primary in result.scores.dev
+        assert result.params.method_unfrozen > 0 and 0 < result.params.percent < 100
+        assert result.train.steps > 0 and result.train.wall_s > 0
+        assert result.provenance.torch and result.provenance.device == "cpu"
+        preds = [json.loads(l) for l in (path.parent / result.predictions).read_text().splitlines()]
+        assert len(preds) == result.data.sizes["test"] and {"id", "reference", "prediction"} <= set(preds[0])
+    assert not (out / ".work" / "tiny-whisper" / "finetune" / "toy-cls" / "seed0" / "checkpoints").exists()
+
+
+def test_skip_if_done_and_overwrite(toy_suite, tmp_path, cache_dir, capsys):
+    out = tmp_path / "results"
+    assert run_cli(toy_suite, out, "--tasks", "toy-cls") == 0
+    path = out / "tiny-whisper" / "finetune" / "toy-cls" / "seed0.json"
+    first = path.stat().st_mtime_ns
+    assert run_cli(toy_suite, out, "--tasks", "toy-cls") == 0
+    assert path.stat().st_mtime_ns == first and "skip toy-cls seed 0: done" in capsys.readouterr().out
+    assert run_cli(toy_suite, out, "--tasks", "toy-cls", "--overwrite") == 0
+    assert path.stat().st_mtime_ns != first
+
+
+def test_result_for_another_config_is_not_silently_skipped(toy_suite, tmp_path, cache_dir):
+    out = tmp_path / "results"
+    assert run_cli(toy_suite, out, "--tasks", "toy-cls") == 0
+    path = out / "tiny-whisper" / "finetune" / "toy-cls" / "seed0.json"
+    with pytest.raises(ResultError, match="pass --overwrite"):
+        existing_result(path, "0" * 16, read_result(path).method.config_hash)
+
+
+def test_malformed_result_file_is_named(tmp_path):
+    bad = tmp_path / "seed0.json"
+    bad.write_text(json.dumps({"schema": 1, "seed": "zero"}))
+    with pytest.raises(ResultError, match=r"seed0\.json: does not match the result schema: field 'task'"):
+        read_result(bad)
+
+
+def test_bad_method_and_task_give_clear_errors(toy_suite, tmp_path, capsys):
+    data, tasks = toy_suite
+    assert main(["run", "--method", "nope", "--tasks-dir", str(tasks), "--tasks", "toy-cls"]) == 2
+    assert "unknown method 'nope'" in capsys.readouterr().err
+    assert main(["run", "--method", "linear", "--tasks-dir", str(tasks), "--tasks", "toy-zzz"]) == 2
+    assert "unknown task(s) ['toy-zzz']" in capsys.readouterr().err
+
+
+def _cli(toy_suite, out: Path, cache: Path) -> list[str]:
+    data, tasks = toy_suite
+    return [sys.executable, "-m", "sure_bench.cli.main", "run", "--method", "finetune", "--backbone",
+            "tiny-whisper", "--tasks-dir", str(tasks), "--data-root", str(data), "--output", str(out),
+            "--tasks", "toy-cls", "--no-progress"]
+
+
+def test_kill_and_resume_gives_same_scores_and_predictions(toy_suite, tmp_path):
+    """kill -9 after the first epoch's checkpoint; the rerun resumes and ends exactly like an uninterrupted run."""
+    env = {**os.environ, "SURE_BENCH_CACHE": str(tmp_path / "cache")}
+    env.pop("CUDA_VISIBLE_DEVICES", None)
+    clean, killed = tmp_path / "clean", tmp_path / "killed"
+    subprocess.run(_cli(toy_suite, clean, tmp_path / "cache"), env=env, check=True, capture_output=True)
+    proc = subprocess.Popen(_cli(toy_suite, killed, tmp_path / "cache"), env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ckpt_root = killed / ".work" / "tiny-whisper" / "finetune" / "toy-cls" / "seed0" / "checkpoints"
+    deadline = time.time() + 120
+    while time.time() < deadline and not list(ckpt_root.glob("checkpoint-*/trainer_state.json")):
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert list(ckpt_root.glob("checkpoint-*")), "the run was killed before its first checkpoint"
+    assert not (killed / "tiny-whisper" / "finetune" / "toy-cls" / "seed0.json").exists()
+    subprocess.run(_cli(toy_suite, killed, tmp_path / "cache"), env=env, check=True, capture_output=True)
+    a = read_result(clean / "tiny-whisper" / "finetune" / "toy-cls" / "seed0.json")
+    b = read_result(killed / "tiny-whisper" / "finetune" / "toy-cls" / "seed0.json")
+    assert b.train.resumed_from is not None
+    assert a.scores == b.scores
+    assert a.train.test_loss == b.train.test_loss  # bit-identical weights, not just the same argmax
+    pa = (clean / "tiny-whisper" / "finetune" / "toy-cls" / "seed0.predictions.jsonl").read_text()
+    pb = (killed / "tiny-whisper" / "finetune" / "toy-cls" / "seed0.predictions.jsonl").read_text()
+    assert pa == pb

@@ -40,13 +40,18 @@ class RunOptions:
 
 
 def load_splits(task: Task, opts: RunOptions) -> tuple[dict[str, datasets.Dataset], list[dict[str, str]]]:
-    """Loader -> committed splits -> decoded, cached audio. Returns datasets and skipped bad files."""
+    """Loader -> committed splits -> decoded, cached audio. Returns datasets and the utterances left out."""
     spec = task.spec
     loader = get_loader(spec.dataset.loader)
     rows = loader.load(Path(opts.data_root or default_data_root()), **spec.dataset.args)
     out, skipped = {}, []
     for split in SPLITS:
         chosen = select_split(rows, task.split_file(split))
+        if spec.kind == "ctc_asr":  # a transcript cannot be cropped: longer utterances are left out
+            long = [r for r in chosen if r.duration > spec.audio.max_seconds]
+            skipped += [{"id": r.id, "path": r.path, "reason": f"longer than {spec.audio.max_seconds} s",
+                         "split": split} for r in long]
+            chosen = [r for r in chosen if r.duration <= spec.audio.max_seconds]
         decoded = decode_manifest(chosen, opts.cache_dir, opts.skip_bad_audio,
                                   f"{spec.task} {split}: decoding audio", opts.show_progress)
         out[split] = decoded.dataset.with_format("numpy")
@@ -119,7 +124,7 @@ def run_method(method: Method, preset: str, config: MethodConfig, tasks: list[Ta
                                    peak_rss_mb=round(outcome.peak_rss_mb, 1),
                                    samples_per_s=round(outcome.samples_per_s, 2), resumed_from=outcome.resumed_from,
                                    test_loss=outcome.test_loss),
-                data=DataInfo(sizes={s: len(d) for s, d in splits.items()}, skipped_bad_audio=skipped),
+                data=DataInfo(sizes={s: len(d) for s, d in splits.items()}, skipped=skipped),
                 provenance=provenance.collect("cuda" if torch.cuda.is_available() else "cpu"),
                 predictions=pred_path.name,
             )

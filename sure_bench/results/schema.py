@@ -63,7 +63,7 @@ class TrainSummary(_Model):
 
 class DataInfo(_Model):
     sizes: dict[str, int]
-    skipped_bad_audio: list[dict[str, str]] = Field(default_factory=list)
+    skipped: list[dict[str, str]] = Field(default_factory=list)
 
 
 class Provenance(_Model):

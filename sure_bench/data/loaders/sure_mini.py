@@ -1,0 +1,20 @@
+"""Loader of the embedded synthetic suite sure-mini (espeak-ng) and its Asterisk real-speech subset.
+
+The subset is built under `data_root/sure-mini/<subset>` on first use (needs espeak-ng for the
+synthetic subsets, the Asterisk prompts package for `asterisk`); later calls just read it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sure_bench.data.manifest import Utterance, read_manifest
+from sure_bench.data.sure_mini.build import SUBSETS, build_subset
+
+__all__ = ["SUBSETS", "load"]
+
+
+def load(data_root: Path, subset: str, progress: bool = True) -> list[Utterance]:
+    """All utterances (every split) of a sure-mini subset: one of ser, sid, ic, ks, asr, asterisk."""
+    manifest = build_subset(Path(data_root), subset, progress=progress)
+    return read_manifest(manifest)

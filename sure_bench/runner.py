@@ -54,7 +54,8 @@ def load_splits(task: Task, opts: RunOptions) -> tuple[dict[str, datasets.Datase
             chosen = [r for r in chosen if r.duration <= spec.audio.max_seconds]
         decoded = decode_manifest(chosen, opts.cache_dir, opts.skip_bad_audio,
                                   f"{spec.task} {split}: decoding audio", opts.show_progress)
-        out[split] = decoded.dataset.with_format("numpy")
+        ds = decoded.dataset if split == "train" else decoded.dataset.sort("length")  # tight eval batches
+        out[split] = ds.with_format("numpy")
         skipped += [{**s, "split": split} for s in decoded.skipped]
     return out, skipped
 

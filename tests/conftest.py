@@ -27,7 +27,7 @@ def _tone(freqs: list[float], seconds: float, rng: np.random.Generator) -> np.nd
     return wave.astype(np.float32)
 
 
-def make_toy_suite(root: Path, n_per_class: int = 6) -> tuple[Path, Path]:
+def make_toy_suite(root: Path, n_per_class: int = 12) -> tuple[Path, Path]:
     """Write audio + manifest under root/data and task YAMLs + splits under root/tasks."""
     data, tasks = root / "data", root / "tasks"
     rng = np.random.default_rng(0)
@@ -50,7 +50,7 @@ def make_toy_suite(root: Path, n_per_class: int = 6) -> tuple[Path, Path]:
     base = {
         "version": 1, "dataset": {"loader": "manifest"},
         "audio": {"max_seconds": 2.0},
-        "budget": {"epochs": 2, "batch_size": 4, "patience": 1, "lr": {"finetune": 1e-3, "default": 1e-2}},
+        "budget": {"epochs": 6, "batch_size": 4, "patience": 2, "lr": {"finetune": 1e-3, "default": 1e-2}},
     }
     specs = {
         "toy-cls": {"kind": "utterance_classification", "labels": list(TONES),
@@ -65,9 +65,9 @@ def make_toy_suite(root: Path, n_per_class: int = 6) -> tuple[Path, Path]:
     for name, extra in specs.items():
         r = rows[name.split("-")[1]]  # ordered by take i, then label: 3 labels per take
         take = [j // 3 for j in range(len(r))]
-        splits = {"train": [x for x, i in zip(r, take) if i < n_per_class - 2],
-                  "dev": [x for x, i in zip(r, take) if i == n_per_class - 2],
-                  "test": [x for x, i in zip(r, take) if i == n_per_class - 1]}
+        splits = {"train": [x for x, i in zip(r, take) if i < n_per_class - 4],
+                  "dev": [x for x, i in zip(r, take) if n_per_class - 4 <= i < n_per_class - 2],
+                  "test": [x for x, i in zip(r, take) if i >= n_per_class - 2]}
         for s, sel in splits.items():
             write_split(sel, tasks / "splits" / name / f"{s}.csv")
         spec = {**base, **extra, "task": name,

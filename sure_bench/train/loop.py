@@ -12,6 +12,7 @@ from pathlib import Path
 import datasets
 import numpy as np
 import torch
+from torch.utils.data import SequentialSampler
 from torch.utils.tensorboard import SummaryWriter
 from transformers import EarlyStoppingCallback, Trainer, TrainingArguments
 from transformers.integrations import TensorBoardCallback
@@ -38,6 +39,14 @@ class Outcome:
     samples_per_s: float
     resumed_from: str | None
     test_loss: float | None
+
+
+class _Trainer(Trainer):
+    """Trainer whose evaluation keeps the dataset's order (its group_by_length also shuffles eval batches),
+    so predictions line up with references; eval splits come sorted by length for tight batches."""
+
+    def _get_eval_sampler(self, eval_dataset):
+        return SequentialSampler(eval_dataset)
 
 
 def last_complete_checkpoint(folder: Path) -> str | None:
@@ -108,7 +117,7 @@ def train_and_evaluate(
     callbacks = [EarlyStoppingCallback(early_stopping_patience=budget.patience)] if budget.patience else []
     progress = RichProgress(label or spec.task, enabled=show_progress)
     tensorboard = TensorBoardCallback(SummaryWriter(log_dir=str(work_dir / "tensorboard")))
-    trainer = Trainer(
+    trainer = _Trainer(
         model=model,
         args=args,
         train_dataset=splits["train"],

@@ -14,26 +14,40 @@ from sure_bench.cli.main import main
 from sure_bench.results.store import ResultError, existing_result, read_result
 
 
-def run_cli(toy_suite, out: Path, *extra: str) -> int:
+def run_cli(toy_suite, out: Path, *extra: str, method: str = "finetune", backbone: str = "tiny-whisper") -> int:
     data, tasks = toy_suite
-    return main(["run", "--method", "finetune", "--backbone", "tiny-whisper", "--tasks-dir", str(tasks),
+    return main(["run", "--method", method, "--backbone", backbone, "--tasks-dir", str(tasks),
                  "--data-root", str(data), "--output", str(out), "--no-progress", *extra])
 
 
-def test_short_run_writes_result_and_predictions(toy_suite, tmp_path, cache_dir):
+def test_linear_probe_on_real_whisper_learns_every_head(toy_suite, tmp_path, cache_dir):
+    """The embedded whisper-tiny.en weights separate the toy tones: scores prove predictions line up."""
     out = tmp_path / "results"
-    assert run_cli(toy_suite, out, "--tasks", "toy-cls", "toy-slots", "toy-ctc", "--seeds", "0") == 0
-    for task in ("toy-cls", "toy-slots", "toy-ctc"):
-        path = out / "tiny-whisper" / "finetune" / task / "seed0.json"
+    assert run_cli(toy_suite, out, "--tasks", "toy-cls", "toy-slots", "toy-ctc", method="linear",
+                   backbone="whisper-tiny.en") == 0
+    expect = {"toy-cls": ("accuracy", 0.8), "toy-slots": ("accuracy", 0.8), "toy-ctc": ("cer", 0.5)}
+    for task, (metric, bound) in expect.items():
+        path = out / "whisper-tiny.en" / "linear" / task / "seed0.json"
         result = read_result(path)
         assert result.task.name == task and result.seed == 0 and len(result.task.spec_hash) == 16
-        assert result.scores.primary in result.scores.test and result.scores.primary in result.scores.dev
-        assert result.params.method_unfrozen > 0 and 0 < result.params.percent < 100
+        score = result.scores.test[metric]
+        assert (score >= bound) if result.scores.higher_is_better else (score <= bound), (task, score)
+        assert result.params.method_unfrozen == 0 and result.params.percent == 0 and result.params.head > 0
+        assert result.backbone.params == 8208384 and len(result.backbone.weights_sha256) == 64
         assert result.train.steps > 0 and result.train.wall_s > 0
         assert result.provenance.torch and result.provenance.device == "cpu"
         preds = [json.loads(l) for l in (path.parent / result.predictions).read_text().splitlines()]
         assert len(preds) == result.data.sizes["test"] and {"id", "reference", "prediction"} <= set(preds[0])
-    assert not (out / ".work" / "tiny-whisper" / "finetune" / "toy-cls" / "seed0" / "checkpoints").exists()
+        if metric == "accuracy":  # the saved predictions give the reported score
+            assert sum(p["reference"] == p["prediction"] for p in preds) / len(preds) == score
+    assert not (out / ".work" / "whisper-tiny.en" / "linear" / "toy-cls" / "seed0" / "checkpoints").exists()
+
+
+def test_finetune_trains_backbone_and_counts_it(toy_suite, tmp_path, cache_dir):
+    out = tmp_path / "results"
+    assert run_cli(toy_suite, out, "--tasks", "toy-slots") == 0
+    result = read_result(out / "tiny-whisper" / "finetune" / "toy-slots" / "seed0.json")
+    assert result.params.method_unfrozen > 0 and 0 < result.params.percent < 100
 
 
 def test_skip_if_done_and_overwrite(toy_suite, tmp_path, cache_dir, capsys):

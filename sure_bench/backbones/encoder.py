@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from sure_bench.backbones.view import BackboneView, LayerView
-from sure_bench.backbones.whisper_mel import log_mel
+from sure_bench.backbones.whisper_mel import log_mel_padded
 
 WAV2VEC2_LIKE = ("wav2vec2", "hubert", "wavlm", "data2vec-audio")
 FAMILIES = (*WAV2VEC2_LIKE, "whisper")
@@ -67,14 +67,10 @@ class SpeechEncoder(nn.Module):
 
     def _forward_whisper(self, wave: torch.Tensor, lengths: torch.Tensor):
         enc = self.model
-        feats = []
-        for w, n in zip(wave, lengths.tolist()):
-            feats.append(log_mel(w[:n], n_mels=enc.config.num_mel_bins))
-        mel_lengths = torch.tensor([f.shape[1] for f in feats], device=wave.device)
-        t_mel = int(mel_lengths.max())
-        # Zero padding, and conv1's output zeroed past each clip, make a clip's frames the same alone or
-        # in a padded batch (the convolutions' own edge padding is zeros too).
-        batch = torch.stack([nn.functional.pad(f, (0, t_mel - f.shape[1])) for f in feats])
+        batch, mel_lengths = log_mel_padded(wave, lengths, n_mels=enc.config.num_mel_bins)
+        t_mel = batch.shape[-1]
+        # Mel frames past each clip are zeros and conv1's output is zeroed there too, so a clip's frames
+        # are the same alone or in a padded batch (the convolutions' own edge padding is zeros).
         mel_mask = torch.arange(t_mel, device=wave.device)[None, None, :] < mel_lengths[:, None, None]
         x = nn.functional.gelu(enc.conv1(batch)) * mel_mask
         x = nn.functional.gelu(enc.conv2(x)).permute(0, 2, 1)

@@ -76,3 +76,30 @@ def log_mel(wave: torch.Tensor, n_mels: int = 80) -> torch.Tensor:
     logs = mel.clamp_min(1e-10).log10()
     floor = logs.amax(dim=(-2, -1), keepdim=True) - 8.0
     return (torch.maximum(logs, floor) + 4.0) / 4.0
+
+
+@torch.no_grad()
+def log_mel_padded(wave: torch.Tensor, lengths: torch.Tensor, n_mels: int = 80) -> tuple[torch.Tensor, torch.Tensor]:
+    """Batched Whisper log-mel of zero-padded clips: (B, S), lengths -> (B, n_mels, T), frames per clip.
+
+    One STFT for the whole batch. Each clip's end is zero-padded (as Whisper's 30 s padding is), so a
+    clip's valid frames are identical alone or in a padded batch; its ``max - 8`` floor uses only its
+    valid frames. Frames past a clip's end are zeros.
+    """
+    half = N_FFT // 2
+    if int(lengths.min()) <= half:
+        raise ValueError(f"clip too short for Whisper's front end: {int(lengths.min())} samples (need > {half})")
+    wave = wave.float()
+    sample_mask = torch.arange(wave.shape[1], device=wave.device)[None, :] < lengths[:, None]
+    wave = wave * sample_mask
+    padded = torch.cat([wave[:, 1 : half + 1].flip(-1), wave, wave.new_zeros(wave.shape[0], half)], dim=1)
+    window = _hann_cpu().to(wave.device)
+    stft = torch.stft(padded, N_FFT, HOP_LENGTH, window=window, center=False, return_complex=True)
+    power = stft[..., :-1].abs().square()
+    logs = (mel_filters(n_mels, wave.device) @ power).clamp_min(1e-10).log10()
+    frames = lengths // HOP_LENGTH
+    frame_mask = torch.arange(logs.shape[-1], device=wave.device)[None, :] < frames[:, None]
+    floor = logs.masked_fill(~frame_mask[:, None, :], float("-inf")).amax(dim=(-2, -1), keepdim=True) - 8.0
+    mel = (torch.maximum(logs, floor) + 4.0) / 4.0
+    width = int(frames.max())
+    return (mel * frame_mask[:, None, :])[..., :width], frames

@@ -91,7 +91,7 @@ def test_view_insert_adds_residual_module():
     with torch.no_grad():
         same = enc(wave, lengths)[0][-1]
     torch.testing.assert_close(same, before)
-    torch.nn.init.ones_(zero.bias)
+    torch.nn.init.normal_(zero.weight)  # (a constant shift would vanish in the next LayerNorm)
     with torch.no_grad():
         changed = enc(wave, lengths)[0][-1]
     assert not torch.allclose(changed, before)

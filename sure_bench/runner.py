@@ -106,7 +106,8 @@ def run_method(method: Method, preset: str, config: MethodConfig, tasks: list[Ta
             model, params = prepare_model(encoder, method, config, codec, opts.layer_weights)
             lr = spec.budget.lr.finetune if method.lr_family == "finetune" else spec.budget.lr.default
             work = opts.output / ".work" / path.relative_to(opts.output).with_suffix("")
-            outcome = train_and_evaluate(model, codec, spec, splits, work, seed, lr, opts.show_progress,
+            outcome = train_and_evaluate(model, codec, spec, splits, work, seed, lr, spec.budget.lr.default,
+                                         opts.show_progress,
                                          f"{method.name} {spec.task} seed {seed}")
             pred_path = path.with_name(f"seed{seed}.predictions.jsonl")
             write_atomic(pred_path, "".join(json.dumps(p) + "\n" for p in outcome.predictions))
@@ -121,6 +122,7 @@ def run_method(method: Method, preset: str, config: MethodConfig, tasks: list[Ta
                 scores=Scores(dev=outcome.dev, test=outcome.test, primary=spec.metrics.primary,
                               higher_is_better=spec.metrics.higher_is_better),
                 train=TrainSummary(epochs=outcome.epochs, steps=outcome.steps, best_step=outcome.best_step, lr=lr,
+                                   head_lr=spec.budget.lr.default,
                                    batch_size=spec.budget.batch_size, wall_s=round(outcome.wall_s, 2),
                                    peak_rss_mb=round(outcome.peak_rss_mb, 1),
                                    samples_per_s=round(outcome.samples_per_s, 2), resumed_from=outcome.resumed_from,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from sure_bench.backbones.attention import install as install_attention
 from sure_bench.backbones.view import BackboneView, LayerView
 from sure_bench.backbones.whisper_mel import log_mel_padded
 
@@ -29,6 +30,9 @@ class SpeechEncoder(nn.Module):
         self.name = name
         self.weights_sha256 = weights_sha256
         self.view = _build_view(model, family)
+        if family == "wavlm":  # its attention reads raw weights; route it through the projection modules
+            for layer in self.view.layers:
+                install_attention(layer.attention, family)
         self.inserted = self.view.inserted_modules()  # registered here so methods' modules train/save
 
     @property

@@ -59,7 +59,8 @@ def tiny_config(family: str):
     if family == "hubert":
         return HubertConfig(**common)
     if family == "wavlm":
-        return WavLMConfig(**common, num_buckets=32, max_bucket_distance=80)
+        return WavLMConfig(**common, num_buckets=32, max_bucket_distance=80, feat_extract_norm="layer",
+                           do_stable_layer_norm=True)  # like WavLM Large: padding-invariant
     if family == "data2vec-audio":
         return Data2VecAudioConfig(**{**common, "num_conv_pos_embeddings": 5})
     raise ValueError(f"no tiny config for family {family!r}")

@@ -15,6 +15,8 @@ from typing import Literal
 import torch
 from torch import nn
 
+from sure_bench.backbones.attention import install as install_attention
+
 InsertionPoint = Literal["after_attn", "after_ffn"]
 
 
@@ -77,6 +79,15 @@ class BackboneView:
             target.register_forward_hook(branch.hook)
             self._branches[key] = branch
         self._branches[key].inserted.append(module)
+
+    def set_prefix(self, layer: int, module: nn.Module) -> None:
+        """Give a layer's self-attention learned key/value prefixes: `module()` -> (keys, values), each (L, hidden).
+
+        The module is read at call time, so gradient checkpointing recomputes with this layer's own prefix.
+        """
+        attn = self.layers[layer].attention
+        install_attention(attn, self.family)
+        attn.sure_prefix = module
 
     def inserted_modules(self) -> nn.ModuleDict:
         """All modules added through `insert` (registered on the encoder so they train and save)."""

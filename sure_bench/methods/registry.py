@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sure_bench.methods.base import Method, MethodError, method_from_module
 
-BUILTIN = ("linear", "finetune")
+BUILTIN = ("linear", "finetune", "bottleneck", "conv_adapter")
 
 
 def load_method(spec: str) -> Method:

@@ -53,6 +53,7 @@ class TrainSummary(_Model):
     steps: int
     best_step: int | None
     lr: float
+    head_lr: float
     batch_size: int
     wall_s: float
     peak_rss_mb: float

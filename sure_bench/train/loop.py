@@ -45,8 +45,21 @@ class _Trainer(Trainer):
     """Trainer whose evaluation keeps the dataset's order (its group_by_length also shuffles eval batches),
     so predictions line up with references; eval splits come sorted by length for tight batches."""
 
+    head_lr: float | None = None
+
     def _get_eval_sampler(self, eval_dataset):
         return SequentialSampler(eval_dataset)
+
+    def create_optimizer(self, model=None):
+        """AdamW with two groups: what the method trains at its learning rate, the task head at the
+        task's default rate (the head is the same for every method, so it trains the same way)."""
+        if self.optimizer is None:
+            named = [(n, p) for n, p in self.model.named_parameters() if p.requires_grad]
+            groups = [{"params": [p for n, p in named if not n.startswith("head.")], "lr": self.args.learning_rate},
+                      {"params": [p for n, p in named if n.startswith("head.")],
+                       "lr": self.head_lr or self.args.learning_rate}]
+            self.optimizer = torch.optim.AdamW([g for g in groups if g["params"]], weight_decay=0.0)
+        return self.optimizer
 
 
 def last_complete_checkpoint(folder: Path) -> str | None:
@@ -75,6 +88,7 @@ def train_and_evaluate(
     work_dir: Path,
     seed: int,
     lr: float,
+    head_lr: float,
     show_progress: bool = True,
     label: str = "",
 ) -> Outcome:
@@ -126,6 +140,7 @@ def train_and_evaluate(
         compute_metrics=compute_metrics,
         callbacks=[*callbacks, progress, tensorboard],
     )
+    trainer.head_lr = head_lr
     trainer.remove_callback(PrinterCallback)
     last = last_complete_checkpoint(Path(args.output_dir))
     start = time.perf_counter()

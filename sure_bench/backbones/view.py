@@ -18,6 +18,7 @@ from torch import nn
 from sure_bench.backbones.attention import install as install_attention
 
 InsertionPoint = Literal["after_attn", "after_ffn"]
+ROLES = ("q", "k", "v", "out", "ffn_up", "ffn_down")
 
 
 @dataclass
@@ -88,6 +89,24 @@ class BackboneView:
         attn = self.layers[layer].attention
         install_attention(attn, self.family)
         attn.sure_prefix = module
+
+    def module_names(self, role: str) -> list[str]:
+        """Full names (in `model`) of the module playing `role` in every layer, e.g. for peft targets."""
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}; roles: {list(ROLES)}")
+        by_id = {id(m): n for n, m in self.model.named_modules()}
+        return [by_id[id(getattr(layer, role))] for layer in self.layers]
+
+    def replace(self, layer: int, role: str, module: nn.Module) -> None:
+        """Swap the module playing `role` in layer `layer` for `module` (e.g. a wrapper around it)."""
+        old = getattr(self.layers[layer], role)
+        for parent in self.layers[layer].module.modules():
+            for name, child in parent.named_children():
+                if child is old:
+                    setattr(parent, name, module)
+                    setattr(self.layers[layer], role, module)
+                    return
+        raise ValueError(f"layer {layer}: module for role {role!r} not found")
 
     def inserted_modules(self) -> nn.ModuleDict:
         """All modules added through `insert` (registered on the encoder so they train and save)."""

@@ -18,7 +18,7 @@ LR = "default"
 
 
 class Config(MethodConfig):
-    width: int | None = Field(None, gt=0, description="bottleneck width; default hidden // reduction")
+    width: int | None = Field(None, gt=0, description="bottleneck width; default max(8, hidden // reduction)")
     reduction: float = Field(16.0, gt=0)
     activation: Literal["relu", "gelu", "swish"] = "relu"
     after_attn: bool = False
@@ -53,7 +53,7 @@ class Adapter(nn.Module):
 
 
 def apply(view: BackboneView, config: Config) -> None:
-    width = config.width or max(1, int(view.hidden_size / config.reduction))
+    width = config.width or max(8, int(view.hidden_size / config.reduction))  # floor: tiny test configs
     points = [p for p, on in (("after_attn", config.after_attn), ("after_ffn", config.after_ffn)) if on]
     for i in range(view.num_layers):
         for point in points:

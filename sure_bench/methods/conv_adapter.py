@@ -37,8 +37,9 @@ PRESETS: dict[str, dict] = {"default": {}, "seed": {"masked": False, "identity_i
 class SqueezeExcite(nn.Module):
     def __init__(self, channels: int, reduction: int):
         super().__init__()
-        self.fc = nn.Sequential(nn.Linear(channels, max(1, channels // reduction), bias=False), nn.ReLU(),
-                                nn.Linear(max(1, channels // reduction), channels, bias=False), nn.Sigmoid())
+        inner = max(8, channels // reduction)  # floor only matters for tiny test configs
+        self.fc = nn.Sequential(nn.Linear(channels, inner, bias=False), nn.ReLU(),
+                                nn.Linear(inner, channels, bias=False), nn.Sigmoid())
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
         """x (B, C, T); mask (B, T) or None (plain average over every frame)."""

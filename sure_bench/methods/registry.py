@@ -9,11 +9,15 @@ from pathlib import Path
 
 from sure_bench.methods.base import Method, MethodError, method_from_module
 
-BUILTIN = ("linear", "finetune", "bottleneck", "conv_adapter")
+BUILTIN = ("linear", "finetune", "bottleneck", "conv_adapter", "prefix", "lora")
 
 
 def load_method(spec: str) -> Method:
-    """`linear`, `path/to/method.py`, a folder holding `method.py`, or an entry point name."""
+    """A built-in name, `peft:<TYPE|file>`, `path/to/method.py`, a folder holding `method.py`, or an entry point."""
+    if spec.startswith("peft:"):
+        from sure_bench.methods.hf_peft import load_peft_method
+
+        return load_peft_method(spec.removeprefix("peft:"))
     if spec in BUILTIN:
         return method_from_module(importlib.import_module(f"sure_bench.methods.{spec}"), f"sure_bench.methods.{spec}")
     path = Path(spec)

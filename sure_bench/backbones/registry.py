@@ -95,6 +95,24 @@ def _from_pretrained(name_or_path: str) -> tuple[nn.Module, str]:
     return AutoModel.from_pretrained(name_or_path), _family(config.model_type)
 
 
+def architecture_config(name: str):
+    """Offline configs of well-known backbones, for parameter counts without weights (`weights=False`)."""
+    from transformers import HubertConfig, Wav2Vec2Config, WavLMConfig, WhisperConfig
+
+    large = dict(hidden_size=1024, num_hidden_layers=24, num_attention_heads=16, intermediate_size=4096,
+                 do_stable_layer_norm=True, feat_extract_norm="layer", conv_bias=True)
+    configs = {
+        "wav2vec2-base": lambda: Wav2Vec2Config(),
+        "wav2vec2-large": lambda: Wav2Vec2Config(**large),
+        "wav2vec2-large-xlsr-53": lambda: Wav2Vec2Config(**large),
+        "hubert-base": lambda: HubertConfig(),
+        "wavlm-base-plus": lambda: WavLMConfig(),
+        "whisper-small": lambda: WhisperConfig(d_model=768, encoder_layers=12, encoder_attention_heads=12,
+                                               encoder_ffn_dim=3072),
+    }
+    return configs[name]() if name in configs else None
+
+
 def load_backbone(name: str, cache_dir: Path | None = None, weights: bool = True) -> SpeechEncoder:
     """Load a backbone by name, hub id or local path; `weights=False` builds the architecture only."""
     from sure_bench.backbones import whisper_ct2
@@ -118,7 +136,7 @@ def load_backbone(name: str, cache_dir: Path | None = None, weights: bool = True
     if not weights:
         from transformers import AutoConfig
 
-        model, fam = _from_config(AutoConfig.from_pretrained(hub_id))
+        model, fam = _from_config(architecture_config(name) or AutoConfig.from_pretrained(hub_id))
         return SpeechEncoder(model, _family(fam), name, "")
     model, fam = _from_pretrained(hub_id)
     return SpeechEncoder(model, fam, name, state_dict_sha256(model))

@@ -12,6 +12,8 @@ SUBCOMMANDS = {
     "run": "train and evaluate a PEFT method on tasks; writes result files",
     "tasks": "list the tasks and suites",
     "data": "prepare datasets (e.g. build the embedded sure-mini suite)",
+    "methods": "list methods and presets with their trainable parameters on a backbone",
+    "validate": "check a method module: frozen weights, gradients, declared size, determinism",
 }
 
 

@@ -25,7 +25,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def execute(args: argparse.Namespace) -> int:
-    from rich.console import Console
+    from sure_bench.cli.console import make_console
 
     from sure_bench.cli.score_table import print_scores
     from sure_bench.methods.registry import load_method
@@ -39,7 +39,7 @@ def execute(args: argparse.Namespace) -> int:
     tasks = resolve_tasks(names, args.tasks_dir)
     from sure_bench.runner import RunOptions, run_method
 
-    console = Console()
+    console = make_console()
     opts = RunOptions(backbone=args.backbone, seeds=args.seeds, output=args.output, data_root=args.data_root,
                       overwrite=args.overwrite, skip_bad_audio=args.skip_bad_audio,
                       layer_weights=args.layer_weights, show_progress=not args.no_progress, console=console)

@@ -11,7 +11,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def execute(args: argparse.Namespace) -> int:
-    from rich.console import Console
+    from sure_bench.cli.console import make_console
     from rich.table import Table
 
     from sure_bench.tasks.registry import all_tasks, default_tasks_dir, suite_tasks
@@ -26,7 +26,7 @@ def execute(args: argparse.Namespace) -> int:
         arrow = "↑" if s.metrics.higher_is_better else "↓"
         table.add_row(name, s.kind, s.dataset.loader, str(sizes["train"]), str(sizes["dev"]), str(sizes["test"]),
                       f"{s.metrics.primary} {arrow}", s.dataset.license)
-    console = Console()
+    console = make_console()
     console.print(table)
     for suite in sorted((tasks_dir / "suites").glob("*.yaml")):
         console.print(f"suite [bold]{suite.stem}[/bold]: {', '.join(suite_tasks(suite.stem, tasks_dir))}")

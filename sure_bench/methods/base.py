@@ -6,6 +6,8 @@
 - `PRESETS`: named configs, at least "default".
 - `apply(view, config)`: add modules through `view.insert(...)` or set `requires_grad` on view
   parameters. The runner has frozen everything before; it counts what changed afterwards.
+- `declared_params(view, config) -> int` (optional): how many parameters the method says it trains
+  (added plus unfrozen); `sure-bench validate` checks it against the count.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class Method:
     presets: dict[str, dict[str, Any]]
     apply: Callable[..., None]
     source: str
+    declared_params: Callable[..., int] | None = None
 
     def make_config(self, preset: str = "default", overrides: dict[str, Any] | None = None) -> MethodConfig:
         if preset not in self.presets:
@@ -62,4 +65,5 @@ def method_from_module(module: ModuleType, source: str) -> Method:
         raise MethodError(f"{source}: LR must be 'finetune' or 'default', got {lr!r}")
     presets = dict(getattr(module, "PRESETS", {}) or {"default": {}})
     presets.setdefault("default", {})
-    return Method(module.NAME, lr, module.Config, presets, module.apply, source)
+    return Method(module.NAME, lr, module.Config, presets, module.apply, source,
+                  getattr(module, "declared_params", None))

@@ -58,3 +58,9 @@ def apply(view: BackboneView, config: Config) -> None:
     for i in range(view.num_layers):
         for point in points:
             view.insert(point, i, Adapter(view.hidden_size, width, config.activation, config.zero_init))
+
+
+def declared_params(view: BackboneView, config: Config) -> int:
+    width = config.width or max(8, int(view.hidden_size / config.reduction))
+    per_adapter = 2 * view.hidden_size * width + width + view.hidden_size
+    return per_adapter * view.num_layers * (int(config.after_attn) + int(config.after_ffn))

@@ -85,3 +85,11 @@ class ConvAdapter(nn.Module):
 def apply(view: BackboneView, config: Config) -> None:
     for i in range(view.num_layers):
         view.insert("after_ffn", i, ConvAdapter(view.hidden_size, config, lambda: view.frame_mask))
+
+
+def declared_params(view: BackboneView, config: Config) -> int:
+    h = view.hidden_size
+    inner = config.inner or h // 2
+    se = 2 * h * max(8, h // config.se_reduction) if config.squeeze_excite else 0
+    per_layer = 2 * h + h * config.kernel_in + inner * config.kernel_depthwise + h * config.kernel_out + se
+    return per_layer * view.num_layers

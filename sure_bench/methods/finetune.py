@@ -22,3 +22,8 @@ def apply(view: BackboneView, config: Config) -> None:
     if not config.unfreeze_frontend:
         for p in view.frontend.parameters():
             p.requires_grad_(False)
+
+
+def declared_params(view: BackboneView, config: Config) -> int:
+    total = sum(p.numel() for p in view.model.parameters())
+    return total if config.unfreeze_frontend else total - sum(p.numel() for p in view.frontend.parameters())

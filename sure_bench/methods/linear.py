@@ -18,3 +18,7 @@ PRESETS: dict[str, dict] = {"default": {}}
 
 def apply(view: BackboneView, config: Config) -> None:
     """Nothing to add or unfreeze."""
+
+
+def declared_params(view: BackboneView, config: Config) -> int:
+    return 0

@@ -62,3 +62,8 @@ def apply(view: BackboneView, config: Config) -> None:
         for role in config.targets:
             base = getattr(view.layers[i], role)
             view.replace(i, role, LoRALinear(base, config.r, config.alpha, config.dropout))
+
+
+def declared_params(view: BackboneView, config: Config) -> int:
+    return sum(config.r * (getattr(layer, role).in_features + getattr(layer, role).out_features)
+               for layer in view.layers for role in config.targets)

@@ -52,3 +52,10 @@ class Prefix(nn.Module):
 def apply(view: BackboneView, config: Config) -> None:
     for i in range(view.num_layers):
         view.set_prefix(i, Prefix(config.length, view.hidden_size, config))
+
+
+def declared_params(view: BackboneView, config: Config) -> int:
+    h, n = view.hidden_size, config.length
+    per_layer = (n * h + h * config.mlp_hidden + config.mlp_hidden + config.mlp_hidden * 2 * h + 2 * h) if config.mlp \
+        else 2 * n * h
+    return per_layer * view.num_layers

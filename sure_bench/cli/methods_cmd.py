@@ -1,0 +1,56 @@
+"""`sure-bench methods [--backbone B] [--task T]`: each method and preset's trainable parameters, no training."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+PEFT_SHOWN = ("peft:LORA", "peft:IA3", "peft:LOHA", "peft:DORA")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--backbone", default="whisper-tiny.en",
+                   help="backbone name; known architectures (e.g. wav2vec2-large-xlsr-53) need no weights")
+    p.add_argument("--task", help="also count the head for this task")
+    p.add_argument("--method", nargs="+", help="methods to list (default: every built-in and a few peft types)")
+    p.add_argument("--tasks-dir", type=Path)
+
+
+def execute(args: argparse.Namespace) -> int:
+    import copy
+
+    from sure_bench.cli.console import make_console
+    from rich.table import Table
+
+    from sure_bench.backbones.registry import load_backbone
+    from sure_bench.methods.registry import BUILTIN, load_method
+    from sure_bench.runner import prepare_model
+    from sure_bench.tasks.registry import resolve_tasks
+    from sure_bench.train.labels import LabelCodec
+
+    pristine = load_backbone(args.backbone, weights=False)
+    codec = LabelCodec(resolve_tasks([args.task], args.tasks_dir)[0]) if args.task else None
+    table = Table(title=f"trainable parameters on {args.backbone} "
+                        f"({sum(p.numel() for p in pristine.parameters()):,} in the backbone)")
+    for col in ("method", "preset", "added", "unfrozen", "head", "layer weights", "% of backbone"):
+        table.add_column(col, justify="right" if col not in ("method", "preset") else "left")
+    for spec in args.method or [*BUILTIN, *PEFT_SHOWN]:
+        method = load_method(spec)
+        for preset in method.presets:
+            encoder = copy.deepcopy(pristine)
+            if codec is None:
+                from sure_bench.methods.accounting import count_params
+                from torch import nn
+
+                original = {id(p) for p in encoder.parameters()}
+                for p in encoder.parameters():
+                    p.requires_grad_(False)
+                method.apply(encoder.view, method.make_config(preset))
+                params = count_params(encoder, nn.Module(), original)
+            else:
+                _, params = prepare_model(encoder, method, method.make_config(preset), codec, False)
+            table.add_row(method.name, preset, f"{params.method_added:,}", f"{params.method_unfrozen:,}",
+                          f"{params.head:,}" if codec else "-", f"{params.layer_weights:,}" if codec else "-",
+                          f"{params.percent:.3f}")
+    make_console().print(table)
+    return 0

@@ -113,3 +113,15 @@ def test_methods_table_for_a_config_only_backbone(capsys):
     out = capsys.readouterr().out
     assert "315,438,720 in the backbone" in out
     assert "786,432" in out  # LoRA r=8 on q and v: 24 layers x 2 x 8 x (1024 + 1024)
+
+
+def test_docs_example_method_validates(tmp_path):
+    from conftest import REPO
+
+    text = (REPO / "docs" / "methods.md").read_text()
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    assert 20 <= len(code.strip().splitlines()) <= 40
+    (tmp_path / "scaled_adapter.py").write_text(code)
+    method = load_method(str(tmp_path / "scaled_adapter.py"))
+    report = validate_method(method, method.make_config("wide"), ("tiny-wavlm", "tiny-whisper"))
+    assert report.ok, report.failed

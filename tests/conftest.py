@@ -45,8 +45,9 @@ def make_toy_suite(root: Path, n_per_class: int = 12) -> tuple[Path, Path]:
             rows["ctc"].append(Utterance(p.stem, str(p), 0.6, label, f"spk{i % 3}"))
             slot_label = f"{'on' if label[0] == 'a' else 'off'}|{'lamp' if label[1] == 'b' else 'fan'}"
             rows["slots"].append(Utterance(f"slots_{label}_{i}", str(p), 0.6, slot_label, f"spk{i % 3}"))
-    all_rows = rows["cls"] + rows["ctc"] + rows["slots"]
-    write_manifest(all_rows, data / "manifest.csv")
+    all_rows = [Utterance(r.id, str(Path(r.path).relative_to(data)), r.duration, r.label, r.speaker)
+                for r in rows["cls"] + rows["ctc"] + rows["slots"]]
+    write_manifest(all_rows, data / "manifest.csv")  # relative paths: the folder can move
     base = {
         "version": 1, "dataset": {"loader": "manifest"},
         "audio": {"max_seconds": 2.0},

@@ -116,3 +116,22 @@ def test_kill_and_resume_gives_same_scores_and_predictions(toy_suite, tmp_path):
     pa = (clean / "tiny-whisper" / "finetune" / "toy-cls" / "seed0.predictions.jsonl").read_text()
     pb = (killed / "tiny-whisper" / "finetune" / "toy-cls" / "seed0.predictions.jsonl").read_text()
     assert pa == pb
+
+
+def test_bad_audio_stops_the_run_or_is_skipped_and_recorded(toy_suite, tmp_path, cache_dir, capsys):
+    import shutil
+
+    data, tasks = toy_suite
+    copy = tmp_path / "data"
+    shutil.copytree(data, copy)
+    bad = copy / "audio" / "cls_low_0.wav"
+    bad.write_bytes(b"RIFF broken")
+    args = ["run", "--method", "linear", "--backbone", "tiny-whisper", "--tasks-dir", str(tasks), "--tasks",
+            "toy-cls", "--data-root", str(copy), "--output", str(tmp_path / "results"), "--no-progress"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert str(bad) in err and "unreadable audio" in err and "--skip-bad-audio" in err
+    assert main([*args, "--skip-bad-audio"]) == 0
+    result = read_result(tmp_path / "results" / "tiny-whisper" / "linear" / "toy-cls" / "seed0.json")
+    assert [s["id"] for s in result.data.skipped] == ["cls_low_0"]
+    assert result.data.skipped[0]["split"] == "train" and "unreadable" in result.data.skipped[0]["reason"]

@@ -60,6 +60,11 @@ def load_splits(task: Task, opts: RunOptions) -> tuple[dict[str, datasets.Datase
     return out, skipped
 
 
+def _dataset_label(spec) -> str:
+    args = ", ".join(f"{k}={v}" for k, v in spec.dataset.args.items())
+    return f"{spec.dataset.loader}({args})" if args else spec.dataset.loader
+
+
 def prepare_model(encoder: SpeechEncoder, method: Method, config: MethodConfig, codec, layer_weights: bool):
     """Freeze everything, apply the method, freeze the front end for real if it stayed frozen."""
     from sure_bench.train.model import SpeechModel
@@ -112,7 +117,8 @@ def run_method(method: Method, preset: str, config: MethodConfig, tasks: list[Ta
             pred_path = path.with_name(f"seed{seed}.predictions.jsonl")
             write_atomic(pred_path, "".join(json.dumps(p) + "\n" for p in outcome.predictions))
             result = Result(
-                task=TaskInfo(name=spec.task, version=spec.version, spec_hash=task.spec_hash, kind=spec.kind),
+                task=TaskInfo(name=spec.task, version=spec.version, spec_hash=task.spec_hash, kind=spec.kind,
+                              dataset=_dataset_label(spec)),
                 method=MethodInfo(name=method.name, preset=preset, config=config.model_dump(mode="json"),
                                   config_hash=c_hash, source=method.source),
                 backbone=BackboneInfo(name=opts.backbone, weights_sha256=pristine.weights_sha256,

@@ -14,6 +14,7 @@ SUBCOMMANDS = {
     "data": "prepare datasets (e.g. build the embedded sure-mini suite)",
     "methods": "list methods and presets with their trainable parameters on a backbone",
     "validate": "check a method module: frozen weights, gradients, declared size, determinism",
+    "report": "turn result files into leaderboard.md (+ CSV, JSON, plots)",
 }
 
 

@@ -16,6 +16,7 @@ class TaskInfo(_Model):
     version: int
     spec_hash: str
     kind: str
+    dataset: str = ""
 
 
 class MethodInfo(_Model):

@@ -1,0 +1,61 @@
+"""`sure-bench report [RESULTS_DIR] [--backbone B] [--out leaderboard.md] [--plots DIR]`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("results_dir", nargs="?", type=Path, default=Path("results"))
+    p.add_argument("--backbone", help="only this backbone")
+    p.add_argument("--out", type=Path, default=Path("leaderboard.md"), help="Markdown file (CSV and JSON beside it)")
+    p.add_argument("--plots", type=Path, help="folder for PNG plots")
+    p.add_argument("--tasks-dir", type=Path, help="task YAMLs whose spec hashes count as current")
+
+
+def current_hashes(tasks_dir: Path | None) -> dict[str, str]:
+    from sure_bench.tasks.registry import SpecError, all_tasks
+
+    try:
+        return {name: t.spec_hash for name, t in all_tasks(tasks_dir).items()}
+    except SpecError:
+        return {}
+
+
+def execute(args: argparse.Namespace) -> int:
+    import sure_bench
+    from sure_bench.cli.console import make_console
+    from sure_bench.report.collect import collect
+    from sure_bench.report.leaderboard import build_boards
+    from sure_bench.report.render import display_table, export, markdown
+
+    console = make_console()
+    if not args.results_dir.is_dir():
+        raise FileNotFoundError(f"results folder {args.results_dir} not found; run `sure-bench run` first")
+    collected = collect(args.results_dir)
+    for problem in collected.malformed:
+        console.print(f"[yellow]skipped[/yellow] {problem}")
+    boards = build_boards(collected.frame, current_hashes(args.tasks_dir), args.backbone)
+    command = "sure-bench report" + (f" {args.results_dir}" if str(args.results_dir) != "results" else "")
+    if args.backbone:
+        command += f" --backbone {args.backbone}"
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(markdown(collected, boards, command, sure_bench.__version__), encoding="utf-8")
+    written = [args.out, *export(boards, args.out.parent)]
+    if args.plots:
+        from sure_bench.report.plots import plot_boards
+
+        written += plot_boards(boards, args.plots)
+    from rich.table import Table
+
+    for b in boards:
+        table = Table(title=f"{b.backbone}")
+        frame = display_table(b)
+        for col in frame.columns:
+            table.add_column(str(col))
+        for _, row in frame.iterrows():
+            table.add_row(*[str(v) for v in row])
+        console.print(table)
+    console.print("wrote " + ", ".join(str(p) for p in written))
+    return 0

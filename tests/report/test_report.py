@@ -1,0 +1,144 @@
+"""The leaderboard on hand-made result files: normalisation, error rates, ranks and ties, incomplete
+methods, malformed files and stale spec hashes."""
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from sure_bench.cli.main import main
+from sure_bench.report.collect import collect
+from sure_bench.report.leaderboard import build_boards, normalised, pareto, rank_with_ties
+from sure_bench.results.schema import (BackboneInfo, DataInfo, MethodInfo, Params, Provenance, Result, Scores,
+                                       TaskInfo, TrainSummary)
+from sure_bench.results.store import result_path, write_result
+
+TASKS = {"acc-task": ("accuracy", True), "wer-task": ("wer", False)}
+
+
+def make(root: Path, method: str, task: str, seed: int, score: float, percent: float = 1.0,
+         spec_hash: str = "a" * 16, date: str = "2026-11-27T00:00:00+00:00", preset: str = "default") -> Path:
+    metric, hib = TASKS[task]
+    r = Result(
+        task=TaskInfo(name=task, version=1, spec_hash=spec_hash, kind="x", dataset="toy"),
+        method=MethodInfo(name=method, preset=preset, config={}, config_hash="c" * 16),
+        backbone=BackboneInfo(name="bb", weights_sha256="0" * 64, params=1000),
+        params=Params(backbone_total=1000, method_added=int(percent * 10), method_unfrozen=0, head=5,
+                      layer_weights=0, percent=percent),
+        seed=seed,
+        scores=Scores(dev={metric: score}, test={metric: score}, primary=metric, higher_is_better=hib),
+        train=TrainSummary(epochs=1, steps=1, best_step=1, lr=1e-3, head_lr=1e-3, batch_size=1, wall_s=1,
+                           peak_rss_mb=1, samples_per_s=1),
+        data=DataInfo(sizes={"train": 10, "dev": 2, "test": 4}),
+        provenance=Provenance(sure_bench="0", git_commit="x", torch="x", transformers="x", python="x",
+                              platform="x", device="cpu", date=date),
+        predictions=f"seed{seed}.predictions.jsonl",
+    )
+    path = result_path(root, "bb", method, preset, task, seed)
+    write_result(path, r)
+    return path
+
+
+def board(root: Path, current=None):
+    (b,) = build_boards(collect(root).frame, current)
+    return b
+
+
+def test_normalisation_and_error_rates():
+    assert normalised(0.5, 0.8, True) == pytest.approx(62.5)
+    assert normalised(0.4, 0.2, False) == pytest.approx(100 * 0.6 / 0.8)  # WER turned around as 1 - WER
+    assert math.isnan(normalised(0.4, None, True))
+
+
+def test_table_scores_ranks_and_normalised_average(tmp_path):
+    for seed, (ft, lin) in enumerate([(0.90, 0.60), (0.80, 0.62), (0.85, 0.61)]):
+        make(tmp_path, "finetune", "acc-task", seed, ft, percent=100)
+        make(tmp_path, "linear", "acc-task", seed, lin, percent=0)
+        make(tmp_path, "finetune", "wer-task", seed, 0.20, percent=100)
+        make(tmp_path, "linear", "wer-task", seed, 0.60, percent=0)
+    b = board(tmp_path)
+    assert b.cells[("finetune", "acc-task")]["mean"] == pytest.approx(0.85)
+    assert b.cells[("finetune", "acc-task")]["std"] == pytest.approx(0.05)
+    assert b.cells[("linear", "wer-task")]["rank"] == 2  # higher WER ranks lower
+    lin = b.rows.loc["linear"]
+    assert lin.norm == pytest.approx((100 * 0.61 / 0.85 + 100 * 0.4 / 0.8) / 2)
+    assert b.rows.loc["finetune"].norm == pytest.approx(100)
+    assert b.rows.loc["finetune"].avg_rank == 1 and lin.avg_rank == 2
+    assert b.rows.loc["finetune"].per_percent == pytest.approx(1.0)
+
+
+def test_overlapping_intervals_share_a_rank():
+    cells = {"a": {"mean": 0.80, "n": 3, "scores": [0.70, 0.80, 0.90]},
+             "b": {"mean": 0.78, "n": 3, "scores": [0.75, 0.78, 0.81]},
+             "c": {"mean": 0.30, "n": 3, "scores": [0.29, 0.30, 0.31]}}
+    assert rank_with_ties(cells, True) == {"a": 1, "b": 1, "c": 3}
+    two_seeds = {k: {**v, "n": 2, "scores": v["scores"][:2]} for k, v in cells.items()}
+    assert rank_with_ties(two_seeds, True)["b"] == 2  # fewer than 3 seeds: a plain order
+
+
+def test_incomplete_method_is_never_averaged(tmp_path):
+    make(tmp_path, "finetune", "acc-task", 0, 0.9)
+    make(tmp_path, "finetune", "wer-task", 0, 0.2)
+    make(tmp_path, "lora", "acc-task", 0, 0.95)
+    b = board(tmp_path)
+    row = b.rows.loc["lora"]
+    assert not row.complete and row.missing == ["wer-task"] and math.isnan(row.norm)
+    md_path = tmp_path / "lb.md"
+    assert main(["report", str(tmp_path), "--out", str(md_path)]) == 0
+    text = md_path.read_text()
+    assert "missing" in text and "incomplete" in text
+
+
+def test_malformed_files_are_reported_and_skipped(tmp_path, capsys):
+    make(tmp_path, "finetune", "acc-task", 0, 0.9)
+    bad = tmp_path / "bb" / "broken" / "acc-task" / "seed0.json"
+    bad.parent.mkdir(parents=True)
+    bad.write_text("{not json")
+    wrong = tmp_path / "bb" / "wrong" / "acc-task" / "seed0.json"
+    wrong.parent.mkdir(parents=True)
+    wrong.write_text(json.dumps({"schema": 1, "seed": 0}))
+    c = collect(tmp_path)
+    assert len(c.results) == 1 and len(c.malformed) == 2
+    assert main(["report", str(tmp_path), "--out", str(tmp_path / "lb.md")]) == 0
+    out = capsys.readouterr().out
+    assert "skipped" in out and "broken" in out and "wrong" in out
+
+
+def test_stale_spec_hashes_are_listed_not_mixed(tmp_path):
+    make(tmp_path, "finetune", "acc-task", 0, 0.5, spec_hash="old" + "0" * 13, date="2026-01-01T00:00:00+00:00")
+    make(tmp_path, "finetune", "acc-task", 1, 0.9, spec_hash="new" + "0" * 13, date="2026-02-01T00:00:00+00:00")
+    b = board(tmp_path)
+    assert b.cells[("finetune", "acc-task")]["n"] == 1 and b.cells[("finetune", "acc-task")]["mean"] == 0.9
+    assert list(b.stale["seed"]) == [0]
+    b2 = board(tmp_path, current={"acc-task": "old" + "0" * 13})  # the task files decide what is current
+    assert b2.cells[("finetune", "acc-task")]["mean"] == 0.5
+
+
+def test_pareto_frontier():
+    assert pareto({"a": (100, 100), "b": (90, 1), "c": (80, 2), "d": (50, 0)}) == {"a", "b", "d"}
+
+
+def test_report_is_deterministic_and_writes_exports(tmp_path):
+    for seed in range(3):
+        make(tmp_path / "r", "finetune", "acc-task", seed, 0.8 + seed / 100, percent=100)
+        make(tmp_path / "r", "bottleneck", "acc-task", seed, 0.7 + seed / 100, percent=1)
+    args = ["report", str(tmp_path / "r"), "--out", str(tmp_path / "out" / "leaderboard.md"),
+            "--plots", str(tmp_path / "plots")]
+    assert main(args) == 0
+    first = (tmp_path / "out" / "leaderboard.md").read_text()
+    assert main(args) == 0
+    assert (tmp_path / "out" / "leaderboard.md").read_text() == first
+    assert "Generated by `sure-bench report" in first.splitlines()[0]
+    assert (tmp_path / "out" / "leaderboard.csv").is_file() and (tmp_path / "out" / "leaderboard.json").is_file()
+    assert (tmp_path / "plots" / "bb-pareto.png").stat().st_size > 1000
+
+
+def test_report_never_imports_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys; import sure_bench.report.collect, sure_bench.report.leaderboard, "
+            "sure_bench.report.render, sure_bench.report.plots; print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -1,27 +1,40 @@
-"""`sure-bench validate --method M [--preset P]`: check a method module on every backbone family."""
+"""`sure-bench validate --method M` or `sure-bench validate submissions/<name>`."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--method", required=True, help="built-in name, peft:<TYPE|file>, a .py file or a folder")
+    p.add_argument("submission", nargs="?", type=Path, help="a submission folder (submissions/<name>)")
+    p.add_argument("--method", help="check a method: built-in name, peft:<TYPE|file>, a .py file or a folder")
     p.add_argument("--preset", default="default")
+    p.add_argument("--tasks-dir", type=Path, help="task YAMLs whose spec hashes count as current")
 
 
 def execute(args: argparse.Namespace) -> int:
     from sure_bench.cli.console import make_console
 
+    console = make_console()
+    if (args.submission is None) == (args.method is None):
+        raise ValueError("give a submission folder or --method M (one of them)")
+    if args.submission is not None:
+        from sure_bench.submissions import validate_submission
+
+        problems = validate_submission(args.submission, args.tasks_dir)
+        for line in problems:
+            console.print(f"[red]FAIL[/red] {line}", soft_wrap=True)
+        console.print(f"{args.submission}: {'valid' if not problems else 'INVALID'} ({len(problems)} problem(s))")
+        return 0 if not problems else 1
     from sure_bench.methods.registry import load_method
     from sure_bench.methods.validate import validate_method
 
-    console = make_console()
     method = load_method(args.method)
     report = validate_method(method, method.make_config(args.preset))
     for line in report.passed:
-        console.print(f"[green]ok[/green]   {line}")
+        console.print(f"[green]ok[/green]   {line}", soft_wrap=True)
     for line in report.failed:
-        console.print(f"[red]FAIL[/red] {line}")
+        console.print(f"[red]FAIL[/red] {line}", soft_wrap=True)
     console.print(f"{method.name}: {'valid' if report.ok else 'INVALID'} ({len(report.failed)} problem(s))")
     return 0 if report.ok else 1

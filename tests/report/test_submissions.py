@@ -1,0 +1,52 @@
+"""A submission passes validate; a copy with one tampered score is rejected with the numbers."""
+
+import json
+import shutil
+
+import yaml
+
+from sure_bench.cli.main import main
+from sure_bench.results.store import read_result
+from sure_bench.submissions import validate_submission
+
+
+def make_submission(toy_suite, folder, cache_dir):
+    data, tasks = toy_suite
+    folder.mkdir(parents=True)
+    (folder / "README.md").write_text("# IA3 via peft\n")
+    (folder / "peft.yaml").write_text("peft_type: IA3\ntarget_modules: [k, v, ffn_down]\nfeedforward_modules: [ffn_down]\n")
+    assert main(["run", "--method", f"peft:{folder / 'peft.yaml'}", "--backbone", "tiny-whisper", "--tasks-dir",
+                 str(tasks), "--tasks", "toy-cls", "toy-ctc", "--data-root", str(data), "--output",
+                 str(folder / "results"), "--no-progress"]) == 0
+    r = read_result(next((folder / "results").rglob("seed0.json")))
+    meta = {"name": "ia3", "authors": ["A. Researcher"], "paper": "https://arxiv.org/abs/2205.05638",
+            "license": "MIT", "hyperparameters": {}, "claimed_params": {"tiny-whisper": r.params.method_added}}
+    (folder / "method.yaml").write_text(yaml.safe_dump(meta))
+    return tasks
+
+
+def test_submission_validates_and_tampering_is_caught(toy_suite, tmp_path, cache_dir, capsys):
+    good = tmp_path / "submissions" / "ia3"
+    tasks = make_submission(toy_suite, good, cache_dir)
+    assert validate_submission(good, tasks, check_module=False) == []
+    assert main(["validate", str(good), "--tasks-dir", str(tasks)]) == 0
+
+    bad = tmp_path / "submissions" / "ia3-tampered"
+    shutil.copytree(good, bad)
+    path = next(p for p in (bad / "results").rglob("seed0.json") if "toy-cls" in str(p))
+    data = json.loads(path.read_text())
+    true = data["scores"]["test"]["accuracy"]
+    data["scores"]["test"]["accuracy"] = 0.99
+    path.write_text(json.dumps(data))
+    problems = validate_submission(bad, tasks, check_module=False)
+    assert len(problems) == 1
+    assert str(path) in problems[0] and "test accuracy claimed 0.99" in problems[0]
+    assert f"give {true:.6f}" in problems[0]
+    assert main(["validate", str(bad), "--tasks-dir", str(tasks)]) == 1
+    assert "INVALID" in capsys.readouterr().out
+
+
+def test_incomplete_submission_folder(tmp_path):
+    (tmp_path / "x").mkdir()
+    problems = validate_submission(tmp_path / "x", check_module=False)
+    assert any("missing README.md" in p for p in problems) and any("missing method.yaml" in p for p in problems)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("results_dir", nargs="?", type=Path, default=Path("results"))
+    p.add_argument("results_dirs", nargs="*", type=Path, default=[Path("results"), Path("submissions")],
+                   help="folders searched for result files (default: results and submissions)")
     p.add_argument("--backbone", help="only this backbone")
     p.add_argument("--out", type=Path, default=Path("leaderboard.md"), help="Markdown file (CSV and JSON beside it)")
     p.add_argument("--plots", type=Path, help="folder for PNG plots")
@@ -31,13 +32,16 @@ def execute(args: argparse.Namespace) -> int:
     from sure_bench.report.render import display_table, export, markdown
 
     console = make_console()
-    if not args.results_dir.is_dir():
-        raise FileNotFoundError(f"results folder {args.results_dir} not found; run `sure-bench run` first")
-    collected = collect(args.results_dir)
+    folders = [d for d in args.results_dirs if d.is_dir()]
+    if not folders:
+        raise FileNotFoundError(f"no results folder among {[str(d) for d in args.results_dirs]}; "
+                                "run `sure-bench run` first")
+    collected = collect(folders)
     for problem in collected.malformed:
         console.print(f"[yellow]skipped[/yellow] {problem}")
     boards = build_boards(collected.frame, current_hashes(args.tasks_dir), args.backbone)
-    command = "sure-bench report" + (f" {args.results_dir}" if str(args.results_dir) != "results" else "")
+    default = [Path("results"), Path("submissions")]
+    command = "sure-bench report" + ("".join(f" {d}" for d in args.results_dirs) if args.results_dirs != default else "")
     if args.backbone:
         command += f" --backbone {args.backbone}"
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -22,12 +22,18 @@ def method_label(name: str, preset: str) -> str:
     return name if preset == "default" else f"{name}@{preset}"
 
 
-def collect(root: Path) -> Collected:
-    """Every `seed*.json` below `root` (hidden work folders excluded), validated against the schema."""
+def _result_files(roots: list[Path]) -> list[Path]:
+    files = []
+    for root in roots:
+        files += [p for p in sorted(Path(root).rglob("seed*.json"))
+                  if not any(part.startswith(".") for part in p.relative_to(root).parts)]  # skip .work/
+    return files
+
+
+def collect(roots: Path | list[Path]) -> Collected:
+    """Every `seed*.json` below the folders (hidden work folders excluded), validated against the schema."""
     rows, results, malformed = [], [], []
-    for path in sorted(Path(root).rglob("seed*.json")):
-        if any(part.startswith(".") for part in path.relative_to(root).parts):
-            continue
+    for path in _result_files([roots] if isinstance(roots, Path) else roots):
         try:
             r = read_result(path)
         except ResultError as e:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 COLUMNS = ("id", "path", "duration", "label", "speaker")
@@ -99,7 +99,3 @@ def manifest_hash(rows: list[Utterance]) -> str:
         ident = f"{st.st_size}:{int(st.st_mtime)}" if st else "missing"
         h.update(f"{row.id}\t{row.path}\t{ident}\t{row.label}\t{row.speaker}\n".encode())
     return h.hexdigest()[:16]
-
-
-def field_names() -> list[str]:
-    return [f.name for f in fields(Utterance)]

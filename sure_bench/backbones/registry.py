@@ -123,8 +123,13 @@ def load_backbone(name: str, cache_dir: Path | None = None, weights: bool = True
         return SpeechEncoder(model, fam, name, state_dict_sha256(model))
     if name in EMBEDDED:
         cache = Path(cache_dir or whisper_ct2.default_cache_dir())
-        bin_path = whisper_ct2.whisper_tiny_en_bin() if name == "whisper-tiny.en" else whisper_ct2.whisper_base_bin(cache)
-        out_dir = whisper_ct2.convert_ct2_encoder(bin_path, cache / "backbones" / name)
+        out_dir = cache / "backbones" / name
+        try:
+            bin_path = whisper_ct2.whisper_tiny_en_bin() if name == "whisper-tiny.en" else whisper_ct2.whisper_base_bin(cache)
+            whisper_ct2.convert_ct2_encoder(bin_path, out_dir)
+        except FileNotFoundError:
+            if not (out_dir / "weights.sha256").is_file():
+                raise  # neither the weights package nor an earlier conversion: the error says what to install
         if not weights:
             from transformers import WhisperConfig
 

@@ -70,7 +70,9 @@ def load_peft_method(spec: str) -> Method:
         if not isinstance(data, dict) or "peft_type" not in data:
             raise MethodError(f"{path}: a peft config needs a mapping with 'peft_type' (e.g. LORA, IA3) and its fields")
         options = {k: v for k, v in data.items() if k != "peft_type"}
-        name, peft_type = f"peft-{path.stem}", str(data["peft_type"]).upper()
+        # submissions/<name>/peft.yaml is named after its folder; other files after themselves
+        name = path.resolve().parent.name if path.stem == "peft" else f"peft-{path.stem}"
+        peft_type = str(data["peft_type"]).upper()
     else:
         key = spec.upper()
         if key not in DEFAULTS:

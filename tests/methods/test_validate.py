@@ -125,3 +125,22 @@ def test_docs_example_method_validates(tmp_path):
     method = load_method(str(tmp_path / "scaled_adapter.py"))
     report = validate_method(method, method.make_config("wide"), ("tiny-wavlm", "tiny-whisper"))
     assert report.ok, report.failed
+
+
+def test_method_from_an_entry_point(monkeypatch):
+    import importlib.metadata
+
+    from sure_bench.methods import registry
+
+    class EP:
+        name, value = "my_adapter", "sure_bench.methods.bottleneck"
+
+        def load(self):
+            import sure_bench.methods.bottleneck as module
+
+            return module
+
+    monkeypatch.setattr(registry, "entry_points", lambda group: [EP()] if group == "sure_bench.methods" else [])
+    method = load_method("my_adapter")
+    assert method.name == "bottleneck" and method.source == "entry point sure_bench.methods.bottleneck"
+    assert importlib.metadata  # the real lookup is importlib.metadata.entry_points(group=...)

@@ -15,6 +15,7 @@ from sure_bench.backbones.registry import load_backbone
 from sure_bench.data.cache import decode_manifest
 from sure_bench.data.loaders import default_data_root, get_loader, select_split
 from sure_bench.methods.accounting import count_params
+from sure_bench.methods.apply import apply_method
 from sure_bench.methods.base import Method, MethodConfig, config_hash
 from sure_bench.results import provenance
 from sure_bench.results.schema import (BackboneInfo, DataInfo, MethodInfo, Result, Scores, TaskInfo,
@@ -66,15 +67,10 @@ def _dataset_label(spec) -> str:
 
 
 def prepare_model(encoder: SpeechEncoder, method: Method, config: MethodConfig, codec, layer_weights: bool):
-    """Freeze everything, apply the method, freeze the front end for real if it stayed frozen."""
+    """The backbone with the method applied, plus the task head; and the parameter counts."""
     from sure_bench.train.model import SpeechModel
 
-    original = {id(p) for p in encoder.parameters()}
-    for p in encoder.parameters():
-        p.requires_grad_(False)
-    method.apply(encoder.view, config)
-    if not any(p.requires_grad for p in encoder.view.frontend.parameters()):
-        encoder.freeze_frontend()
+    original = apply_method(encoder, method, config)
     model = SpeechModel(encoder, codec, layer_weights=layer_weights)
     return model, count_params(encoder, model.head, original)
 

@@ -22,7 +22,11 @@ def execute(args: argparse.Namespace) -> int:
     from sure_bench.cli.console import make_console
     from rich.table import Table
 
+    from torch import nn
+
     from sure_bench.backbones.registry import load_backbone
+    from sure_bench.methods.accounting import count_params
+    from sure_bench.methods.apply import apply_method
     from sure_bench.methods.registry import BUILTIN, load_method
     from sure_bench.runner import prepare_model
     from sure_bench.tasks.registry import resolve_tasks
@@ -39,13 +43,7 @@ def execute(args: argparse.Namespace) -> int:
         for preset in method.presets:
             encoder = copy.deepcopy(pristine)
             if codec is None:
-                from sure_bench.methods.accounting import count_params
-                from torch import nn
-
-                original = {id(p) for p in encoder.parameters()}
-                for p in encoder.parameters():
-                    p.requires_grad_(False)
-                method.apply(encoder.view, method.make_config(preset))
+                original = apply_method(encoder, method, method.make_config(preset))
                 params = count_params(encoder, nn.Module(), original)
             else:
                 _, params = prepare_model(encoder, method, method.make_config(preset), codec, False)

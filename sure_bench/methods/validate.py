@@ -9,6 +9,7 @@ import torch
 
 from sure_bench.backbones.encoder import SpeechEncoder
 from sure_bench.backbones.registry import TINY, load_backbone
+from sure_bench.methods.apply import apply_method
 from sure_bench.methods.base import Method, MethodConfig
 
 
@@ -23,15 +24,11 @@ class Report:
         return not self.failed
 
 
-def _apply(encoder: SpeechEncoder, method: Method, config: MethodConfig) -> tuple[set[int], int]:
-    original = {id(p) for p in encoder.parameters()}
+def _apply(encoder: SpeechEncoder, method: Method, config: MethodConfig) -> int:
+    """Apply the method; returns the parameter count it declares (-1: it declares none)."""
     declared = method.declared_params(encoder.view, config) if method.declared_params else -1
-    for p in encoder.parameters():
-        p.requires_grad_(False)
-    method.apply(encoder.view, config)
-    if not any(p.requires_grad for p in encoder.view.frontend.parameters()):
-        encoder.freeze_frontend()
-    return original, declared
+    apply_method(encoder, method, config)
+    return declared
 
 
 def _train_steps(encoder: SpeechEncoder, steps: int, seed: int) -> float:
@@ -61,7 +58,7 @@ def _fresh_run(pristine: SpeechEncoder, method: Method, config: MethodConfig):
     set_seed(0)  # torch, numpy (wav2vec2's SpecAugment masks) and random
     encoder = copy.deepcopy(pristine)
     snapshot = {id(p): p.detach().clone() for p in encoder.parameters()}
-    _, declared = _apply(encoder, method, config)
+    declared = _apply(encoder, method, config)
     if not any(p.requires_grad for p in encoder.parameters()):
         return encoder, snapshot, declared, 0.0  # head-only, like the linear probe: nothing to train here
     return encoder, snapshot, declared, _train_steps(encoder, 3, seed=0)

@@ -10,7 +10,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("results_dirs", nargs="*", type=Path, default=[Path("results"), Path("submissions")],
                    help="folders searched for result files (default: results and submissions)")
     p.add_argument("--backbone", help="only this backbone")
-    p.add_argument("--out", type=Path, default=Path("leaderboard.md"), help="Markdown file (CSV and JSON beside it)")
+    p.add_argument("--out", type=Path, default=Path("leaderboard.md"), help="the Markdown leaderboard")
+    p.add_argument("--tables", type=Path, default=Path("leaderboard"), help="folder for leaderboard.csv and .json")
     p.add_argument("--plots", type=Path, help="folder for PNG plots")
     p.add_argument("--tasks-dir", type=Path, help="task YAMLs whose spec hashes count as current")
 
@@ -46,7 +47,7 @@ def execute(args: argparse.Namespace) -> int:
         command += f" --backbone {args.backbone}"
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(markdown(collected, boards, command, sure_bench.__version__), encoding="utf-8")
-    written = [args.out, *export(boards, args.out.parent)]
+    written = [args.out, *export(boards, args.tables)]
     if args.plots:
         from sure_bench.report.plots import plot_boards
 

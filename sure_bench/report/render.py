@@ -40,8 +40,9 @@ def task_table(collected: Collected, board: Board) -> pd.DataFrame:
         fresh = t[~t["path"].isin(board.stale["path"])] if not board.stale.empty else t
         first = fresh.iloc[0]
         sizes = first["sizes"]
+        dataset = next((d for d in fresh["dataset"] if d), "–")
         arrow = "↑" if first["higher_is_better"] else "↓"
-        rows.append({"task": task, "dataset": first["dataset"] or "–",
+        rows.append({"task": task, "dataset": dataset,
                      "train / dev / test": f"{sizes.get('train', 0)} / {sizes.get('dev', 0)} / {sizes.get('test', 0)}",
                      "metric": f"{first['metric']} {arrow}", "spec hash": f"`{first['spec_hash']}`"})
     return pd.DataFrame(rows)
@@ -68,7 +69,7 @@ def markdown(collected: Collected, boards: list[Board], command: str, version: s
 
 
 def export(boards: list[Board], folder: Path) -> list[Path]:
-    """leaderboard.csv (one row per method, task, backbone) and leaderboard.json beside the Markdown."""
+    """leaderboard.csv and leaderboard.json (one record per backbone, method and task) in `folder`."""
     records = []
     for b in boards:
         for method, r in b.rows.iterrows():

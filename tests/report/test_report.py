@@ -85,7 +85,7 @@ def test_incomplete_method_is_never_averaged(tmp_path):
     row = b.rows.loc["lora"]
     assert not row.complete and row.missing == ["wer-task"] and math.isnan(row.norm)
     md_path = tmp_path / "lb.md"
-    assert main(["report", str(tmp_path), "--out", str(md_path)]) == 0
+    assert main(["report", str(tmp_path), "--out", str(md_path), "--tables", str(tmp_path / "t")]) == 0
     text = md_path.read_text()
     assert "missing" in text and "incomplete" in text
 
@@ -100,7 +100,7 @@ def test_malformed_files_are_reported_and_skipped(tmp_path, capsys):
     wrong.write_text(json.dumps({"schema": 1, "seed": 0}))
     c = collect(tmp_path)
     assert len(c.results) == 1 and len(c.malformed) == 2
-    assert main(["report", str(tmp_path), "--out", str(tmp_path / "lb.md")]) == 0
+    assert main(["report", str(tmp_path), "--out", str(tmp_path / "lb.md"), "--tables", str(tmp_path / "t")]) == 0
     out = capsys.readouterr().out
     assert "skipped" in out and "broken" in out and "wrong" in out
 
@@ -124,7 +124,7 @@ def test_report_is_deterministic_and_writes_exports(tmp_path):
         make(tmp_path / "r", "finetune", "acc-task", seed, 0.8 + seed / 100, percent=100)
         make(tmp_path / "r", "bottleneck", "acc-task", seed, 0.7 + seed / 100, percent=1)
     args = ["report", str(tmp_path / "r"), "--out", str(tmp_path / "out" / "leaderboard.md"),
-            "--plots", str(tmp_path / "plots")]
+            "--tables", str(tmp_path / "out"), "--plots", str(tmp_path / "plots")]
     assert main(args) == 0
     first = (tmp_path / "out" / "leaderboard.md").read_text()
     assert main(args) == 0

@@ -10,6 +10,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("results_dirs", nargs="*", type=Path, default=[Path("results"), Path("submissions")],
                    help="folders searched for result files (default: results and submissions)")
     p.add_argument("--backbone", help="only this backbone")
+    p.add_argument("--suite", help="only the tasks of this suite (tasks/suites/<name>.yaml)")
     p.add_argument("--out", type=Path, default=Path("leaderboard.md"), help="the Markdown leaderboard")
     p.add_argument("--tables", type=Path, default=Path("leaderboard"), help="folder for leaderboard.csv and .json")
     p.add_argument("--plots", type=Path, help="folder for PNG plots")
@@ -40,11 +41,18 @@ def execute(args: argparse.Namespace) -> int:
     collected = collect(folders)
     for problem in collected.malformed:
         console.print(f"[yellow]skipped[/yellow] {problem}")
-    boards = build_boards(collected.frame, current_hashes(args.tasks_dir), args.backbone)
+    frame = collected.frame
+    if args.suite:
+        from sure_bench.tasks.registry import suite_tasks
+
+        frame = frame[frame["task"].isin(suite_tasks(args.suite, args.tasks_dir))]
+    boards = build_boards(frame, current_hashes(args.tasks_dir), args.backbone)
     default = [Path("results"), Path("submissions")]
     command = "sure-bench report" + ("".join(f" {d}" for d in args.results_dirs) if args.results_dirs != default else "")
     if args.backbone:
         command += f" --backbone {args.backbone}"
+    if args.suite:
+        command += f" --suite {args.suite}"
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(markdown(collected, boards, command, sure_bench.__version__), encoding="utf-8")
     written = [args.out, *export(boards, args.tables)]

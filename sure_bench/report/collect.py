@@ -49,8 +49,8 @@ def collect(roots: Path | list[Path]) -> Collected:
             "seed": r.seed, "metric": r.scores.primary, "higher_is_better": r.scores.higher_is_better,
             "score": r.scores.test[r.scores.primary], "percent": r.params.percent,
             "trainable": r.params.method_added + r.params.method_unfrozen, "date": r.provenance.date,
-            "dataset": r.task.dataset, "sizes": r.data.sizes,
+            "dataset": r.task.dataset, "sizes": r.data.sizes, "device": r.provenance.device,
         })
     columns = ["path", "backbone", "task", "spec_hash", "method", "config_hash", "seed", "metric",
-               "higher_is_better", "score", "percent", "trainable", "date", "dataset", "sizes"]
+               "higher_is_better", "score", "percent", "trainable", "date", "dataset", "sizes", "device"]
     return Collected(pd.DataFrame(rows, columns=columns), results, malformed)

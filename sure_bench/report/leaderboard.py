@@ -110,7 +110,8 @@ def build_board(frame: pd.DataFrame, stale: pd.DataFrame, backbone: str) -> Boar
         pct = float(own[own["method"] == m]["percent"].mean())
         norm = float(np.mean([cells[(m, t)]["norm"] for t in tasks])) if complete else math.nan
         rank = float(np.mean([cells[(m, t)]["rank"] for t in tasks])) if complete else math.nan
-        rows.append({"method": m, "complete": complete, "missing": [t for t in tasks if t not in have],
+        devices = ", ".join(sorted(set(own[own["method"] == m]["device"])))
+        rows.append({"method": m, "complete": complete, "devices": devices, "missing": [t for t in tasks if t not in have],
                      "percent": pct, "norm": norm, "avg_rank": rank,
                      "per_percent": norm / pct if complete and pct > 0 else math.nan})
     table = pd.DataFrame(rows).set_index("method") if rows else pd.DataFrame()

@@ -28,6 +28,7 @@ def display_table(board: Board) -> pd.DataFrame:
         row[f"norm. score ({REFERENCE}=100)"] = _num(r.norm) if r.complete else "incomplete"
         row["avg rank"] = _num(r.avg_rank, ".2f") if r.complete else "incomplete"
         row["score / 1 % params"] = _num(r.per_percent) if r.complete else "incomplete"
+        row["run on"] = r.devices
         rows.append(row)
     return pd.DataFrame(rows)
 

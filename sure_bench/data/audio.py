@@ -25,8 +25,10 @@ def read_audio(
     target_rate: int = TARGET_RATE,
     expected_rate: int | None = None,
     allow_multichannel: bool = False,
+    start: float = 0.0,
+    stop: float = 0.0,
 ) -> np.ndarray:
-    """Decode a file to mono float32 at `target_rate`.
+    """Decode a file (or its `start`..`stop` seconds; stop 0 = to the end) to mono float32 at `target_rate`.
 
     Multi-channel audio is an error unless `allow_multichannel` (then channels are averaged);
     a sampling rate other than `expected_rate` (when given) is an error.
@@ -35,7 +37,12 @@ def read_audio(
     if not p.is_file():
         raise BadAudioError(p, "file not found")
     try:
-        data, rate = sf.read(str(p), dtype="float32", always_2d=True)
+        if start or stop:
+            rate = sf.info(str(p)).samplerate
+            data, rate = sf.read(str(p), dtype="float32", always_2d=True, start=round(start * rate),
+                                 stop=round(stop * rate) if stop else None)
+        else:
+            data, rate = sf.read(str(p), dtype="float32", always_2d=True)
     except Exception as e:  # soundfile raises several types for corrupt data
         raise BadAudioError(p, f"unreadable audio ({type(e).__name__}: {e})") from None
     if data.shape[0] == 0:
@@ -52,3 +59,12 @@ def read_audio(
     if rate != target_rate:
         wave = soxr.resample(wave, rate, target_rate, quality="HQ").astype(np.float32)
     return np.ascontiguousarray(wave, dtype=np.float32)
+
+
+def duration_of(path: str | Path) -> float:
+    """Seconds of audio from the file's header; 0.0 when missing or unreadable (reported at decode time)."""
+    try:
+        info = sf.info(str(path))
+    except (RuntimeError, OSError, sf.LibsndfileError):
+        return 0.0
+    return info.frames / info.samplerate if info.samplerate else 0.0

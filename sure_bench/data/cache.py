@@ -57,7 +57,7 @@ def decode_manifest(
         try:
             for row in track(rows, description=description, disable=not show_progress, transient=True):
                 try:
-                    wave = read_audio(row.path)
+                    wave = read_audio(row.path, allow_multichannel=True, start=row.start, stop=row.stop)
                 except BadAudioError as e:
                     skipped.append({"id": row.id, "path": e.path, "reason": e.reason})
                     continue

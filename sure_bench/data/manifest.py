@@ -1,7 +1,10 @@
 """The one manifest format every loader produces: id, path, duration, label, speaker.
 
 `label` holds the class name, the transcript (ASR) or the slots joined by `|` (intent).
-Manifests are CSV files; paths are absolute or relative to the manifest's folder.
+`subset` is the release's own grouping (an official split, a session, a list the utterance is on);
+split selectors in task specs pick utterances by it. `start`/`stop` (seconds) cut a segment out of a
+longer file (stop 0 = to the end). Manifests are CSV files; paths are absolute or relative to the
+manifest's folder.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import hashlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-COLUMNS = ("id", "path", "duration", "label", "speaker")
+COLUMNS = ("id", "path", "duration", "label", "speaker", "subset", "start", "stop")
 
 
 class ManifestError(ValueError):
@@ -25,6 +28,9 @@ class Utterance:
     duration: float
     label: str
     speaker: str = ""
+    subset: str = ""
+    start: float = 0.0
+    stop: float = 0.0
 
 
 def write_manifest(rows: list[Utterance], path: Path) -> None:
@@ -37,6 +43,8 @@ def write_manifest(rows: list[Utterance], path: Path) -> None:
         for row in rows:
             d = asdict(row)
             d["duration"] = f"{row.duration:.4f}"
+            d["start"] = f"{row.start:g}" if row.start else ""
+            d["stop"] = f"{row.stop:g}" if row.stop else ""
             writer.writerow(d)
     tmp.replace(path)
 
@@ -53,14 +61,17 @@ def read_manifest(path: Path) -> list[Utterance]:
             raise ManifestError(f"{path}: missing column(s) {missing}; expected columns {list(COLUMNS)}")
         rows = []
         for n, rec in enumerate(reader, start=2):
-            try:
-                duration = float(rec.get("duration") or 0.0)
-            except ValueError:
-                raise ManifestError(f"{path}:{n}: duration {rec.get('duration')!r} is not a number") from None
+            numbers = {}
+            for col in ("duration", "start", "stop"):
+                try:
+                    numbers[col] = float(rec.get(col) or 0.0)
+                except ValueError:
+                    raise ManifestError(f"{path}:{n}: {col} {rec.get(col)!r} is not a number") from None
             audio = Path(rec["path"])
             if not audio.is_absolute():
                 audio = path.parent / audio
-            rows.append(Utterance(rec["id"], str(audio), duration, rec["label"], rec.get("speaker") or ""))
+            rows.append(Utterance(rec["id"], str(audio), numbers["duration"], rec["label"], rec.get("speaker") or "",
+                                  rec.get("subset") or "", numbers["start"], numbers["stop"]))
     return rows
 
 
@@ -97,5 +108,6 @@ def manifest_hash(rows: list[Utterance]) -> str:
         p = Path(row.path)
         st = p.stat() if p.exists() else None
         ident = f"{st.st_size}:{int(st.st_mtime)}" if st else "missing"
-        h.update(f"{row.id}\t{row.path}\t{ident}\t{row.label}\t{row.speaker}\n".encode())
+        segment = f"\t{row.start}:{row.stop}" if row.start or row.stop else ""
+        h.update(f"{row.id}\t{row.path}\t{ident}\t{row.label}\t{row.speaker}{segment}\n".encode())
     return h.hexdigest()[:16]

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from sure_bench.tasks.spec import TaskSpec
+from sure_bench.tasks.spec import Selector, TaskSpec
 
 
 class SpecError(ValueError):
@@ -44,16 +44,23 @@ class Task:
         p = Path(rel)
         return p if p.is_absolute() else self.root / p
 
+    def split_rule(self, split: str) -> Path | Selector:
+        """The committed split file of `split` (train, dev, test), or its selector rule."""
+        rule = getattr(self.spec.splits, split)
+        return rule if isinstance(rule, Selector) else self.path(rule)
+
     def split_file(self, split: str) -> Path:
-        return self.path(getattr(self.spec.splits, split))
+        rule = self.split_rule(split)
+        if isinstance(rule, Selector):
+            raise SpecError(f"{self.file}: split {split!r} is a selector rule, not a committed split file")
+        return rule
 
     @cached_property
     def spec_hash(self) -> str:
         """sha256 over the spec's content, its split files and its vocabulary file."""
-        h = hashlib.sha256(json.dumps(self.spec.model_dump(mode="json"), sort_keys=True).encode())
-        files = [self.split_file(s) for s in ("train", "dev", "test")]
-        if self.spec.vocab:
-            files.append(self.path(self.spec.vocab))
+        h = hashlib.sha256(json.dumps(_hashed_fields(self.spec), sort_keys=True).encode())
+        files = [r for r in map(self.split_rule, ("train", "dev", "test")) if isinstance(r, Path)]
+        files += [self.path(f) for f in (self.spec.vocab, self.spec.labels_file, self.spec.lexicon) if f]
         for f in files:
             if not f.is_file():
                 raise SpecError(f"{self.file}: file {f} named by the spec does not exist")
@@ -70,12 +77,42 @@ class Task:
         symbols = [line.rstrip("\n") for line in vf.read_text(encoding="utf-8").splitlines() if line.strip()]
         return [" " if s == "|" else s for s in symbols]
 
-    def split_sizes(self) -> dict[str, int]:
-        out = {}
+    def label_set(self) -> list[str]:
+        """The class names: the spec's `labels`, or the lines of its committed `labels_file`."""
+        if self.spec.labels_file is None:
+            return list(self.spec.labels or [])
+        lf = self.path(self.spec.labels_file)
+        if not lf.is_file():
+            raise SpecError(f"{self.file}: labels_file {lf} not found")
+        labels = [line.strip() for line in lf.read_text(encoding="utf-8").splitlines() if line.strip()]
+        dup = sorted({x for x in labels if labels.count(x) > 1})
+        if dup:
+            raise SpecError(f"{lf}: duplicate labels {dup[:5]}")
+        return labels
+
+    def split_sizes(self) -> dict[str, int | None]:
+        """Utterances per split: lines of the split file, or the selector's published size (None if unknown)."""
+        out: dict[str, int | None] = {}
         for s in ("train", "dev", "test"):
-            f = self.split_file(s)
-            out[s] = sum(1 for _ in f.open(encoding="utf-8")) - 1 if f.is_file() else 0
+            rule = self.split_rule(s)
+            if isinstance(rule, Selector):
+                out[s] = rule.size
+            else:
+                out[s] = sum(1 for _ in rule.open(encoding="utf-8")) - 1 if rule.is_file() else 0
         return out
+
+
+# Fields added after results were published: left out of the hash while at their default, so adding
+# them did not make existing results stale.
+_LATER_DEFAULTS = {"labels_file": None, "lexicon": None, "units": "characters"}
+
+
+def _hashed_fields(spec: TaskSpec) -> dict[str, Any]:
+    dump = spec.model_dump(mode="json")
+    for key, default in _LATER_DEFAULTS.items():
+        if dump.get(key) == default:
+            dump.pop(key)
+    return dump
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 TaskKind = Literal["utterance_classification", "multi_slot_classification", "ctc_asr"]
 
@@ -19,10 +19,43 @@ class DatasetRef(_Strict):
     license: str = ""
 
 
+class Selector(_Strict):
+    """A split chosen by rule from the loader's rows: by the release's own subset and/or by speaker.
+
+    Used where the release defines the split (LibriSpeech folders, FSC's CSVs, IEMOCAP sessions) or a
+    documented speaker rule does; `size` is the published utterance count, checked on every load.
+    """
+
+    subset: list[str] | None = Field(None, description="keep rows whose subset is one of these")
+    speakers: list[str] | None = Field(None, description="keep rows whose speaker is one of these")
+    exclude_speakers: list[str] | None = Field(None, description="drop rows whose speaker is one of these")
+    size: int | None = Field(None, gt=0, description="the number of utterances the release has in this split")
+
+    @field_validator("subset", "speakers", "exclude_speakers", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: object) -> object:
+        if isinstance(v, (str, int)):
+            return [str(v)]
+        if isinstance(v, list):
+            return [str(x) for x in v]
+        return v
+
+    @model_validator(mode="after")
+    def _says_something(self) -> "Selector":
+        if not (self.subset or self.speakers or self.exclude_speakers):
+            raise ValueError("a split selector needs at least one of 'subset', 'speakers', 'exclude_speakers'")
+        return self
+
+
+Split = str | Selector
+
+
 class Splits(_Strict):
-    train: str
-    dev: str
-    test: str
+    """Each split is a committed split file (CSV with an `id` column) or a selector rule."""
+
+    train: Split
+    dev: Split
+    test: Split
 
 
 class Audio(_Strict):
@@ -60,15 +93,25 @@ class TaskSpec(_Strict):
     splits: Splits
     audio: Audio
     labels: list[str] | None = None
+    labels_file: str | None = Field(None, description="committed file of class names, one per line (long label sets)")
     slots: dict[str, list[str]] | None = None
     vocab: str | None = None
+    units: Literal["characters", "phones"] = Field(
+        "characters", description="ctc_asr targets: characters of the transcript, or phones via 'lexicon'")
+    lexicon: str | None = Field(None, description="committed pronunciation lexicon (word, then phones) for units: phones")
     metrics: Metrics
     budget: Budget
 
     @model_validator(mode="after")
     def _labels_match_kind(self) -> "TaskSpec":
-        if self.kind == "utterance_classification" and not self.labels:
-            raise ValueError("kind utterance_classification needs a non-empty 'labels' list")
+        if self.kind == "utterance_classification" and not (self.labels or self.labels_file):
+            raise ValueError("kind utterance_classification needs a non-empty 'labels' list or a 'labels_file'")
+        if self.labels and self.labels_file:
+            raise ValueError("give either 'labels' or 'labels_file', not both")
+        if self.units == "phones" and not self.lexicon:
+            raise ValueError("units: phones needs 'lexicon': a path to the committed pronunciation lexicon")
+        if "per" in [self.metrics.primary, *self.metrics.also] and self.units != "phones":
+            raise ValueError("metric 'per' (phone error rate) needs units: phones")
         if self.kind == "multi_slot_classification" and not self.slots:
             raise ValueError("kind multi_slot_classification needs 'slots': {slot_name: [values, ...]}")
         if self.kind == "ctc_asr" and not self.vocab:
@@ -85,5 +128,5 @@ class TaskSpec(_Strict):
 METRICS_BY_KIND: dict[str, set[str]] = {
     "utterance_classification": {"accuracy", "macro_f1", "weighted_f1"},
     "multi_slot_classification": {"accuracy", "slot_accuracy"},
-    "ctc_asr": {"wer", "cer"},
+    "ctc_asr": {"wer", "cer", "per"},
 }

@@ -21,7 +21,7 @@ class LabelCodec:
         self.task_name = spec.task
         self.kind = spec.kind
         if spec.kind == "utterance_classification":
-            self.slot_values = [list(spec.labels or [])]
+            self.slot_values = [task.label_set()]
         elif spec.kind == "multi_slot_classification":
             self.slot_values = [list(v) for v in (spec.slots or {}).values()]
         else:

@@ -9,14 +9,30 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import soundfile as sf
-
 from sure_bench.data.manifest import ManifestError, Utterance
+from sure_bench.data.audio import duration_of
+from sure_bench.data.catalog import DatasetInfo
+
+INFO = DatasetInfo(
+    name="audiofolder",
+    title="Your own audio: a folder plus a CSV",
+    license="yours",
+    homepage="",
+    folder="",
+    layout="<folder>/metadata.csv with columns path,label[,speaker][,split] and the audio files it names "
+           "(paths relative to <folder>)",
+    notes="A task YAML sets loader: audiofolder and the column names in dataset.args; with a `split` column, "
+          "select splits with {subset: [train]} etc.",
+)
 
 
 def load(data_root: Path, folder: str = "", csv_file: str = "metadata.csv", path_column: str = "path",
-         label_column: str = "label", speaker_column: str = "speaker", id_column: str = "") -> list[Utterance]:
-    """Rows of `data_root/folder/csv_file`; audio paths are relative to that folder."""
+         label_column: str = "label", speaker_column: str = "speaker", id_column: str = "",
+         split_column: str = "split") -> list[Utterance]:
+    """Rows of `data_root/folder/csv_file`; audio paths are relative to that folder.
+
+    The optional split column becomes each row's `subset`, so a task selects `{subset: [test]}`.
+    """
     base = Path(data_root) / folder
     table = base / csv_file
     if not table.is_file():
@@ -32,11 +48,8 @@ def load(data_root: Path, folder: str = "", csv_file: str = "metadata.csv", path
         for rec in reader:
             rel = rec[path_column]
             audio = base / rel
-            try:
-                info = sf.info(str(audio))
-                duration = info.frames / info.samplerate
-            except (RuntimeError, OSError):
-                duration = 0.0  # unreadable: reported by path when decoded (or skipped with --skip-bad-audio)
             utt_id = rec.get(id_column) if id_column else str(Path(rel).with_suffix(""))
-            rows.append(Utterance(utt_id, str(audio), duration, rec[label_column], rec.get(speaker_column) or ""))
+            # an unreadable file has duration 0; it is named when decoded (or skipped with --skip-bad-audio)
+            rows.append(Utterance(utt_id, str(audio), duration_of(audio), rec[label_column],
+                                  rec.get(speaker_column) or "", rec.get(split_column) or ""))
     return rows

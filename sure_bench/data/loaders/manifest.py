@@ -5,6 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from sure_bench.data.manifest import Utterance, read_manifest
+from sure_bench.data.catalog import DatasetInfo
+
+INFO = DatasetInfo(
+    name="manifest",
+    title="A ready manifest CSV",
+    license="yours",
+    homepage="",
+    folder="",
+    layout="<file>.csv with columns id,path,duration,label[,speaker,subset,start,stop]",
+)
 
 
 def load(data_root: Path, file: str = "manifest.csv") -> list[Utterance]:

@@ -10,6 +10,18 @@ from pathlib import Path
 
 from sure_bench.data.manifest import Utterance, read_manifest
 from sure_bench.data.sure_mini.build import SUBSETS, build_subset
+from sure_bench.data.catalog import DatasetInfo
+
+INFO = DatasetInfo(
+    name="sure_mini",
+    title="sure-mini: the embedded default suite (espeak-ng speech plus the Asterisk prompts)",
+    license="GPL-3.0 espeak-ng voices; Asterisk prompts CC BY-SA 3.0",
+    homepage="",
+    folder="sure-mini",
+    layout="built by the harness on first use under <data-root>/sure-mini/<subset>/",
+    notes="Nothing to download: `sure-bench data prepare sure-mini` builds it (needs espeak-ng and the "
+          "asterisk-core-sounds-en-wav package, both installed by setup.sh).",
+)
 
 __all__ = ["SUBSETS", "load"]
 

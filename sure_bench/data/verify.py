@@ -1,0 +1,138 @@
+"""Checking a user's copy of a dataset against what was committed: files, counts, durations, checksums.
+
+Read-only: files are opened for reading and nothing under the data root is written. Two sources of
+truth: a committed manifest `tasks/manifests/<dataset>.csv` (id, path relative to the dataset folder,
+duration, optional sha256), made with `sure-bench data manifest` from a known-good copy; and the
+published split sizes in the task specs that use the dataset.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import soundfile as sf
+
+from sure_bench.data.manifest import ManifestError, Utterance
+
+DURATION_TOLERANCE = 0.01
+MANIFEST_COLUMNS = ("id", "path", "duration", "sha256")
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One committed file: where it sits under the dataset folder, its duration and (optionally) checksum."""
+
+    id: str
+    path: str
+    duration: float
+    sha256: str = ""
+
+
+@dataclass
+class VerifyReport:
+    dataset: str
+    checked: int = 0
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (file or split, what is wrong)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def audio_seconds(path: Path) -> float:
+    """Decode the whole file (so corrupt data, not just a bad header, is caught) and return its length."""
+    with sf.SoundFile(str(path)) as f:
+        frames = 0
+        for block in f.blocks(blocksize=1 << 16):
+            frames += len(block)
+        if frames == 0:
+            raise RuntimeError("empty audio (0 samples)")
+        return frames / f.samplerate
+
+
+def read_committed_manifest(path: Path) -> list[Expected]:
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in ("id", "path", "duration") if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ManifestError(f"{path}: missing column(s) {missing}; expected {list(MANIFEST_COLUMNS)}")
+        out = []
+        for n, rec in enumerate(reader, start=2):
+            try:
+                out.append(Expected(rec["id"], rec["path"], float(rec["duration"]), rec.get("sha256") or ""))
+            except ValueError:
+                raise ManifestError(f"{path}:{n}: duration {rec['duration']!r} is not a number") from None
+    return out
+
+
+def write_committed_manifest(rows: list[Utterance], dataset_dir: Path, out: Path, checksums: bool,
+                             progress: Callable[[Iterable], Iterable] = iter) -> int:
+    """Describe a known-good copy: every distinct file once, path relative to `dataset_dir`."""
+    seen: dict[str, Expected] = {}
+    for row in progress(rows):
+        p = Path(row.path)
+        rel = p.resolve().relative_to(dataset_dir.resolve()).as_posix()
+        if rel in seen or row.start or row.stop:
+            continue
+        seen[rel] = Expected(row.id, rel, audio_seconds(p), sha256_of(p) if checksums else "")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(MANIFEST_COLUMNS if checksums else MANIFEST_COLUMNS[:3])
+        for e in sorted(seen.values(), key=lambda e: e.path):
+            writer.writerow([e.id, e.path, f"{e.duration:.4f}", *([e.sha256] if checksums else [])])
+    return len(seen)
+
+
+def check_files(expected: list[Expected], dataset_dir: Path, report: VerifyReport, checksums: bool,
+                progress: Callable[[Iterable], Iterable] = iter) -> None:
+    """Every committed file present, decodable, within 1 % of its duration and (optionally) its checksum."""
+    for e in progress(expected):
+        path = dataset_dir / e.path
+        report.checked += 1
+        if not path.is_file():
+            report.problems.append((str(path), "missing"))
+            continue
+        try:
+            seconds = audio_seconds(path)
+        except Exception as err:  # soundfile raises several types for corrupt data
+            report.problems.append((str(path), f"unreadable audio ({err})"))
+            continue
+        if e.duration > 0 and abs(seconds - e.duration) > DURATION_TOLERANCE * e.duration:
+            report.problems.append((str(path), f"duration {seconds:.3f} s, expected {e.duration:.3f} s (±1 %)"))
+        if checksums and e.sha256 and sha256_of(path) != e.sha256:
+            report.problems.append((str(path), "sha256 differs from the committed manifest"))
+
+
+def check_rows(rows: list[Utterance], report: VerifyReport, progress: Callable[[Iterable], Iterable] = iter) -> None:
+    """Without a committed manifest: every file the loader found decodes, at the duration its metadata says."""
+    done: set[str] = set()
+    for row in progress(rows):
+        if row.path in done:
+            continue
+        done.add(row.path)
+        report.checked += 1
+        path = Path(row.path)
+        if not path.is_file():
+            report.problems.append((str(path), "missing"))
+            continue
+        try:
+            seconds = audio_seconds(path)
+        except Exception as err:
+            report.problems.append((str(path), f"unreadable audio ({err})"))
+            continue
+        if not (row.start or row.stop) and row.duration > 0 and abs(seconds - row.duration) > DURATION_TOLERANCE * row.duration:
+            report.problems.append((str(path), f"duration {seconds:.3f} s, the release's metadata says {row.duration:.3f} s"))

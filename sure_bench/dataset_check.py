@@ -1,0 +1,70 @@
+"""`data verify` end to end: a user's copy against the committed manifest and the tasks' published sizes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from sure_bench.data.catalog import dataset_info
+from sure_bench.data.loaders import get_loader, select_split
+from sure_bench.data.manifest import ManifestError, Utterance
+from sure_bench.data.verify import VerifyReport, check_files, check_rows, read_committed_manifest
+from sure_bench.tasks.registry import Task, all_tasks, default_tasks_dir
+from sure_bench.tasks.spec import Selector
+
+
+def committed_manifest_path(name: str, tasks_dir: Path | None = None) -> Path:
+    return (tasks_dir or default_tasks_dir()) / "manifests" / f"{name}.csv"
+
+
+def tasks_using(name: str, tasks_dir: Path | None = None) -> list[Task]:
+    return [t for t in all_tasks(tasks_dir).values() if t.spec.dataset.loader == name]
+
+
+def _check_split_sizes(name: str, data_root: Path, tasks: list[Task], report: VerifyReport) -> list[Utterance]:
+    """Published split sizes of every task on this dataset; returns every row the tasks' loader calls gave."""
+    loader = get_loader(name)
+    by_args: dict[tuple, list[Utterance]] = {}
+    for task in tasks:
+        key = tuple(sorted(task.spec.dataset.args.items()))
+        if key not in by_args:
+            by_args[key] = loader.load(data_root, **task.spec.dataset.args)
+        rows = by_args[key]
+        for split in ("train", "dev", "test"):
+            rule = task.split_rule(split)
+            if isinstance(rule, Selector):
+                try:
+                    select_split(rows, rule.model_dump(exclude_none=True), f"task {task.name} split {split!r}")
+                except ManifestError as e:
+                    report.problems.append((f"{task.name} {split}", str(e).split(": ", 1)[1]))
+            else:
+                try:
+                    select_split(rows, rule, f"task {task.name} split {split!r}")
+                except ManifestError as e:
+                    report.problems.append((f"{task.name} {split}", str(e)))
+    return [row for rows in by_args.values() for row in rows]
+
+
+def verify_copy(name: str, data_root: Path, tasks_dir: Path | None = None, checksums: bool = False,
+                progress: Callable[[Iterable], Iterable] = iter) -> VerifyReport:
+    """Every problem with the copy of dataset `name` under `data_root`; never writes there."""
+    info = dataset_info(name)
+    if not info.folder:
+        raise ValueError(f"{name!r} is a generic loader for your own data; there is no release to verify against")
+    report = VerifyReport(dataset=name)
+    tasks = tasks_using(name, tasks_dir)
+    manifest = committed_manifest_path(name, tasks_dir)
+    rows = _check_split_sizes(name, data_root, tasks, report) if tasks else get_loader(name).load(data_root)
+    if manifest.is_file():
+        expected = read_committed_manifest(manifest)
+        check_files(expected, Path(data_root) / info.folder, report, checksums, progress)
+        report.notes.append(f"checked {len(expected)} files against {manifest}")
+        if checksums and not any(e.sha256 for e in expected):
+            report.notes.append(f"{manifest} has no sha256 column: checksums were not checked")
+    else:
+        check_rows(rows, report, progress)
+        report.notes.append(f"no committed manifest ({manifest}): checked the {report.checked} files the loader "
+                            "found and the published split sizes")
+    if not tasks:
+        report.notes.append("no task uses this dataset: no split sizes to check")
+    return report

@@ -42,7 +42,10 @@ class RunOptions:
 
 def load_splits(task: Task, opts: RunOptions) -> tuple[dict[str, datasets.Dataset], list[dict[str, str]]]:
     """Loader -> committed splits -> decoded, cached audio. Returns datasets and the utterances left out."""
+    from sure_bench.train.labels import LabelCodec
+
     spec = task.spec
+    codec = LabelCodec(task)
     loader = get_loader(spec.dataset.loader)
     rows = loader.load(Path(opts.data_root or default_data_root()), **spec.dataset.args)
     out, skipped = {}, []
@@ -55,6 +58,11 @@ def load_splits(task: Task, opts: RunOptions) -> tuple[dict[str, datasets.Datase
             skipped += [{"id": r.id, "path": r.path, "reason": f"longer than {spec.audio.max_seconds} s",
                          "split": split} for r in long]
             chosen = [r for r in chosen if r.duration <= spec.audio.max_seconds]
+        if spec.units == "phones":  # a transcript with words the committed lexicon lacks has no phone target
+            unusable = {r.id: why for r in chosen if (why := codec.unusable(r.label))}
+            skipped += [{"id": r.id, "path": r.path, "reason": unusable[r.id], "split": split}
+                        for r in chosen if r.id in unusable]
+            chosen = [r for r in chosen if r.id not in unusable]
         decoded = decode_manifest(chosen, opts.cache_dir, opts.skip_bad_audio,
                                   f"{spec.task} {split}: decoding audio", opts.show_progress)
         ds = decoded.dataset if split == "train" else decoded.dataset.sort("length")  # tight eval batches

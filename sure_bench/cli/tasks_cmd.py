@@ -16,18 +16,26 @@ def execute(args: argparse.Namespace) -> int:
 
     from sure_bench.tasks.registry import all_tasks, default_tasks_dir, suite_tasks
 
+    from sure_bench.data.catalog import dataset_info
+
     tasks_dir = args.tasks_dir or default_tasks_dir()
     table = Table(title=f"tasks in {tasks_dir}")
     for col in ("task", "kind", "dataset", "train", "dev", "test", "metric", "license"):
         table.add_column(col)
     for name, task in all_tasks(tasks_dir).items():
         s = task.spec
-        sizes = task.split_sizes()
+        sizes = [_size(n) for n in task.split_sizes().values()]
         arrow = "↑" if s.metrics.higher_is_better else "↓"
-        table.add_row(name, s.kind, s.dataset.loader, str(sizes["train"]), str(sizes["dev"]), str(sizes["test"]),
-                      f"{s.metrics.primary} {arrow}", s.dataset.license)
+        license_note = s.dataset.license or dataset_info(s.dataset.loader).license
+        table.add_row(name, s.kind, s.dataset.loader, *sizes, f"{s.metrics.primary} {arrow}", license_note)
     console = make_console()
     console.print(table)
+    console.print("[dim]? = a split chosen by rule whose size the release does not publish; "
+                  "`sure-bench data list` says where to get each dataset[/dim]")
     for suite in sorted((tasks_dir / "suites").glob("*.yaml")):
         console.print(f"suite [bold]{suite.stem}[/bold]: {', '.join(suite_tasks(suite.stem, tasks_dir))}")
     return 0
+
+
+def _size(n: int | None) -> str:
+    return "?" if n is None else f"{n:,}"

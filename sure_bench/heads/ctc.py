@@ -35,11 +35,11 @@ class CTCHead(nn.Module):
         return ids.masked_fill(~mask, -100)
 
 
-def ctc_collapse(ids: list[int], vocab: list[str]) -> str:
-    """Greedy CTC decoding: merge repeats, drop blanks (0), map index i to vocab[i - 1]."""
+def ctc_collapse(ids: list[int], vocab: list[str], sep: str = "") -> str:
+    """Greedy CTC decoding: merge repeats, drop blanks (0), map index i to vocab[i - 1], join with `sep`."""
     out, prev = [], -1
     for i in ids:
         if i != prev and i > 0:
             out.append(vocab[i - 1])
         prev = i
-    return "".join(out).strip()
+    return sep.join(out).strip()

@@ -45,6 +45,12 @@ def cer(refs: Sequence[str], hyps: Sequence[str]) -> float:
     return float(jiwer.cer(r, h))
 
 
+def per(refs: Sequence[str], hyps: Sequence[str]) -> float:
+    """Phone error rate: edit distance over space-separated phones (references are phone strings)."""
+    keep = [i for i, r in enumerate(refs) if r.strip()]
+    return float(jiwer.wer([refs[i] for i in keep], [hyps[i] for i in keep]))
+
+
 METRICS: dict[str, Callable[[Sequence[str], Sequence[str]], float]] = {
     "accuracy": accuracy,
     "macro_f1": macro_f1,
@@ -52,6 +58,7 @@ METRICS: dict[str, Callable[[Sequence[str], Sequence[str]], float]] = {
     "slot_accuracy": slot_accuracy,
     "wer": wer,
     "cer": cer,
+    "per": per,
 }
 
 

@@ -110,8 +110,10 @@ class TaskSpec(_Strict):
             raise ValueError("give either 'labels' or 'labels_file', not both")
         if self.units == "phones" and not self.lexicon:
             raise ValueError("units: phones needs 'lexicon': a path to the committed pronunciation lexicon")
-        if "per" in [self.metrics.primary, *self.metrics.also] and self.units != "phones":
-            raise ValueError("metric 'per' (phone error rate) needs units: phones")
+        named = [self.metrics.primary, *self.metrics.also]
+        if ("per" in named) != (self.units == "phones") or (self.units == "phones" and set(named) != {"per"}):
+            raise ValueError("units: phones is scored with metric 'per' (phone error rate) alone, and 'per' "
+                             "needs units: phones")
         if self.kind == "multi_slot_classification" and not self.slots:
             raise ValueError("kind multi_slot_classification needs 'slots': {slot_name: [values, ...]}")
         if self.kind == "ctc_asr" and not self.vocab:

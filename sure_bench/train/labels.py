@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sure_bench.heads.ctc import ctc_collapse
+from sure_bench.metrics.lexicon import LexiconError, load_lexicon, oov_words, to_phones
 from sure_bench.metrics.text import normalize_text
 from sure_bench.tasks.registry import Task
 
@@ -29,6 +30,13 @@ class LabelCodec:
         self.slot_index = [{v: i for i, v in enumerate(vals)} for vals in self.slot_values]
         self.vocab = task.vocabulary() if spec.kind == "ctc_asr" else []
         self.char_index = {c: i + 1 for i, c in enumerate(self.vocab)}
+        self.phones = spec.units == "phones"
+        self.lexicon = load_lexicon(task.path(spec.lexicon)) if self.phones and spec.lexicon else {}
+
+    def unusable(self, label: str) -> str | None:
+        """Why an utterance cannot be a target (words missing from the lexicon), or None."""
+        missing = oov_words(label, self.lexicon) if self.phones else []
+        return f"words not in the lexicon: {missing[:5]}" if missing else None
 
     @property
     def classes_per_slot(self) -> list[int]:
@@ -36,6 +44,16 @@ class LabelCodec:
 
     def encode(self, label: str, utt_id: str = "") -> list[int]:
         """Class index per slot, or character indices (1-based; 0 is the CTC blank)."""
+        if self.phones:
+            try:
+                phones = to_phones(label, self.lexicon)
+            except LexiconError as e:
+                raise LabelError(f"task {self.task_name}: utterance {utt_id!r}: {e}") from None
+            bad = sorted({p for p in phones if p not in self.char_index})
+            if bad:
+                raise LabelError(f"task {self.task_name}: utterance {utt_id!r} has phones {bad} missing from the "
+                                 "task's vocab file; add them to the vocab file")
+            return [self.char_index[p] for p in phones]
         if self.kind == "ctc_asr":
             text = normalize_text(label)
             bad = sorted({c for c in text if c not in self.char_index})
@@ -58,9 +76,11 @@ class LabelCodec:
     def decode(self, pred: Sequence[int]) -> str:
         """A prediction row (class per slot, or greedy CTC path) -> label string."""
         if self.kind == "ctc_asr":
-            return ctc_collapse([int(i) for i in pred], self.vocab)
+            return ctc_collapse([int(i) for i in pred], self.vocab, " " if self.phones else "")
         return "|".join(vals[int(i)] for vals, i in zip(self.slot_values, pred))
 
     def reference(self, label: str) -> str:
         """The string a prediction is scored against."""
+        if self.phones:
+            return " ".join(to_phones(label, self.lexicon))
         return normalize_text(label) if self.kind == "ctc_asr" else label

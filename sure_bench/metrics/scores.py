@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 import jiwer
 from sklearn.metrics import accuracy_score, f1_score
 
+from sure_bench.metrics.slots import slot_type_f1, slot_value_cer, strip_tags
 from sure_bench.metrics.text import normalize_text
 
 
@@ -29,8 +30,8 @@ def slot_accuracy(refs: Sequence[str], hyps: Sequence[str]) -> float:
 
 
 def _asr_pairs(refs: Sequence[str], hyps: Sequence[str]) -> tuple[list[str], list[str]]:
-    r = [normalize_text(x) for x in refs]
-    h = [normalize_text(x) for x in hyps]
+    r = [normalize_text(strip_tags(x)) for x in refs]  # slot-tagged transcripts are scored without tags
+    h = [normalize_text(strip_tags(x)) for x in hyps]
     keep = [i for i, x in enumerate(r) if x]
     return [r[i] for i in keep], [h[i] for i in keep]
 
@@ -59,6 +60,8 @@ METRICS: dict[str, Callable[[Sequence[str], Sequence[str]], float]] = {
     "wer": wer,
     "cer": cer,
     "per": per,
+    "slot_type_f1": slot_type_f1,
+    "slot_value_cer": slot_value_cer,
 }
 
 

@@ -96,8 +96,9 @@ class TaskSpec(_Strict):
     labels_file: str | None = Field(None, description="committed file of class names, one per line (long label sets)")
     slots: dict[str, list[str]] | None = None
     vocab: str | None = None
-    units: Literal["characters", "phones"] = Field(
-        "characters", description="ctc_asr targets: characters of the transcript, or phones via 'lexicon'")
+    units: Literal["characters", "phones", "slot_characters"] = Field(
+        "characters", description="ctc_asr targets: characters of the transcript, phones via 'lexicon', or "
+                                  "characters plus slot tags (<type> ... </type>, each tag one vocab symbol)")
     lexicon: str | None = Field(None, description="committed pronunciation lexicon (word, then phones) for units: phones")
     metrics: Metrics
     budget: Budget
@@ -114,6 +115,8 @@ class TaskSpec(_Strict):
         if ("per" in named) != (self.units == "phones") or (self.units == "phones" and set(named) != {"per"}):
             raise ValueError("units: phones is scored with metric 'per' (phone error rate) alone, and 'per' "
                              "needs units: phones")
+        if {"slot_type_f1", "slot_value_cer"} & set(named) and self.units != "slot_characters":
+            raise ValueError("metrics slot_type_f1 / slot_value_cer need units: slot_characters")
         if self.kind == "multi_slot_classification" and not self.slots:
             raise ValueError("kind multi_slot_classification needs 'slots': {slot_name: [values, ...]}")
         if self.kind == "ctc_asr" and not self.vocab:
@@ -130,5 +133,5 @@ class TaskSpec(_Strict):
 METRICS_BY_KIND: dict[str, set[str]] = {
     "utterance_classification": {"accuracy", "macro_f1", "weighted_f1"},
     "multi_slot_classification": {"accuracy", "slot_accuracy"},
-    "ctc_asr": {"wer", "cer", "per"},
+    "ctc_asr": {"wer", "cer", "per", "slot_type_f1", "slot_value_cer"},
 }

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sure_bench.heads.ctc import ctc_collapse
 from sure_bench.metrics.lexicon import LexiconError, load_lexicon, oov_words, to_phones
+from sure_bench.metrics.slots import TAG
 from sure_bench.metrics.text import normalize_text
 from sure_bench.tasks.registry import Task
 
@@ -31,6 +32,7 @@ class LabelCodec:
         self.vocab = task.vocabulary() if spec.kind == "ctc_asr" else []
         self.char_index = {c: i + 1 for i, c in enumerate(self.vocab)}
         self.phones = spec.units == "phones"
+        self.slot_tags = spec.units == "slot_characters"
         self.lexicon = load_lexicon(task.path(spec.lexicon)) if self.phones and spec.lexicon else {}
 
     def unusable(self, label: str) -> str | None:
@@ -54,6 +56,13 @@ class LabelCodec:
                 raise LabelError(f"task {self.task_name}: utterance {utt_id!r} has phones {bad} missing from the "
                                  "task's vocab file; add them to the vocab file")
             return [self.char_index[p] for p in phones]
+        if self.slot_tags:
+            symbols = self._tagged_symbols(label)
+            bad = sorted({c for c in symbols if c not in self.char_index})
+            if bad:
+                raise LabelError(f"task {self.task_name}: utterance {utt_id!r} transcript has symbols {bad} "
+                                 "missing from the task's vocab file; add them to the vocab file")
+            return [self.char_index[c] for c in symbols]
         if self.kind == "ctc_asr":
             text = normalize_text(label)
             bad = sorted({c for c in text if c not in self.char_index})
@@ -76,11 +85,24 @@ class LabelCodec:
     def decode(self, pred: Sequence[int]) -> str:
         """A prediction row (class per slot, or greedy CTC path) -> label string."""
         if self.kind == "ctc_asr":
-            return ctc_collapse([int(i) for i in pred], self.vocab, " " if self.phones else "")
+            text = ctc_collapse([int(i) for i in pred], self.vocab, " " if self.phones else "")
+            return " ".join(text.split()) if self.slot_tags else text
         return "|".join(vals[int(i)] for vals, i in zip(self.slot_values, pred))
 
     def reference(self, label: str) -> str:
         """The string a prediction is scored against."""
         if self.phones:
             return " ".join(to_phones(label, self.lexicon))
+        if self.slot_tags:
+            return "".join(self._tagged_symbols(label))
         return normalize_text(label) if self.kind == "ctc_asr" else label
+
+    @staticmethod
+    def _tagged_symbols(label: str) -> list[str]:
+        """Characters of the normalised words, a space between words, each slot tag one symbol."""
+        out: list[str] = []
+        for word in label.split():
+            piece = [word] if TAG.match(word) else list(normalize_text(word))
+            if piece:
+                out += ([" "] if out else []) + piece
+        return out

@@ -71,3 +71,10 @@ def test_phone_task_trains_scores_per_and_records_unknown_words(toy_suite, tmp_p
     preds = [json.loads(line) for line in (out / "tiny-whisper" / "linear" / "toy-phones" /
                                            "seed0.predictions.jsonl").read_text().splitlines()]
     assert {p["reference"] for p in preds} == {"AA B", "B AA"}
+
+
+def test_librispeech_phone_task_encodes_a_transcript():
+    codec = LabelCodec(load_task_file(default_tasks_dir() / "pr-librispeech.yaml"))
+    assert codec.reference("HE HOPED THERE WOULD BE STEW FOR DINNER") == (
+        "hh iy hh ow p t dh eh r w uh d b iy s t uw f ao r d ih n er")
+    assert len(codec.encode("HELLO WORLD")) == 8 and codec.unusable("HELLO XQZWV") is not None

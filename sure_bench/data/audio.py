@@ -8,6 +8,8 @@ import numpy as np
 import soundfile as sf
 import soxr
 
+from sure_bench.data.ffmpeg_audio import CONTAINER_SUFFIXES, FFmpegNotFoundError, read_with_ffmpeg
+
 TARGET_RATE = 16000
 
 
@@ -37,12 +39,17 @@ def read_audio(
     if not p.is_file():
         raise BadAudioError(p, "file not found")
     try:
-        if start or stop:
+        if p.suffix.lower() in CONTAINER_SUFFIXES:  # video/AAC containers: soundfile cannot read them
+            wave, rate = read_with_ffmpeg(p)
+            data = wave[round(start * rate): round(stop * rate) if stop else None, None]
+        elif start or stop:
             rate = sf.info(str(p)).samplerate
             data, rate = sf.read(str(p), dtype="float32", always_2d=True, start=round(start * rate),
                                  stop=round(stop * rate) if stop else None)
         else:
             data, rate = sf.read(str(p), dtype="float32", always_2d=True)
+    except FFmpegNotFoundError:
+        raise  # a missing tool, not a bad file: --skip-bad-audio must not drop every clip
     except Exception as e:  # soundfile raises several types for corrupt data
         raise BadAudioError(p, f"unreadable audio ({type(e).__name__}: {e})") from None
     if data.shape[0] == 0:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import soundfile as sf
 
+from sure_bench.data.ffmpeg_audio import CONTAINER_SUFFIXES, read_with_ffmpeg
 from sure_bench.data.manifest import ManifestError, Utterance
 
 DURATION_TOLERANCE = 0.01
@@ -54,6 +55,11 @@ def sha256_of(path: Path) -> str:
 
 def audio_seconds(path: Path) -> float:
     """Decode the whole file (so corrupt data, not just a bad header, is caught) and return its length."""
+    if Path(path).suffix.lower() in CONTAINER_SUFFIXES:  # video containers: ffmpeg decodes the audio track
+        wave, rate = read_with_ffmpeg(path)
+        if len(wave) == 0:
+            raise RuntimeError("empty audio (0 samples)")
+        return len(wave) / rate
     with sf.SoundFile(str(path)) as f:
         frames = 0
         for block in f.blocks(blocksize=1 << 16):
@@ -108,6 +114,8 @@ def check_files(expected: list[Expected], dataset_dir: Path, report: VerifyRepor
             continue
         try:
             seconds = audio_seconds(path)
+        except FileNotFoundError:
+            raise  # a missing tool (ffmpeg), not a bad file
         except Exception as err:  # soundfile raises several types for corrupt data
             report.problems.append((str(path), f"unreadable audio ({err})"))
             continue
@@ -131,8 +139,11 @@ def check_rows(rows: list[Utterance], report: VerifyReport, progress: Callable[[
             continue
         try:
             seconds = audio_seconds(path)
+        except FileNotFoundError:
+            raise  # a missing tool (ffmpeg), not a bad file
         except Exception as err:
             report.problems.append((str(path), f"unreadable audio ({err})"))
             continue
-        if not (row.start or row.stop) and row.duration > 0 and abs(seconds - row.duration) > DURATION_TOLERANCE * row.duration:
+        from_header = path.suffix.lower() not in CONTAINER_SUFFIXES  # container durations come from cut lists
+        if from_header and not (row.start or row.stop) and row.duration > 0 and abs(seconds - row.duration) > DURATION_TOLERANCE * row.duration:
             report.problems.append((str(path), f"duration {seconds:.3f} s, the release's metadata says {row.duration:.3f} s"))

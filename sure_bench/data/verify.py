@@ -103,23 +103,34 @@ def write_committed_manifest(rows: list[Utterance], dataset_dir: Path, out: Path
     return len(seen)
 
 
+def _seconds_or_problem(path: Path, report: VerifyReport) -> float | None:
+    """The decoded length of a file, or None after recording why it is missing or unreadable."""
+    report.checked += 1
+    if not path.is_file():
+        report.problems.append((str(path), "missing"))
+        return None
+    try:
+        return audio_seconds(path)
+    except FileNotFoundError:
+        raise  # a missing tool (ffmpeg), not a bad file
+    except Exception as err:  # soundfile raises several types for corrupt data
+        report.problems.append((str(path), f"unreadable audio ({err})"))
+        return None
+
+
+def _off(seconds: float, expected: float) -> bool:
+    return expected > 0 and abs(seconds - expected) > DURATION_TOLERANCE * expected
+
+
 def check_files(expected: list[Expected], dataset_dir: Path, report: VerifyReport, checksums: bool,
                 progress: Callable[[Iterable], Iterable] = iter) -> None:
     """Every committed file present, decodable, within 1 % of its duration and (optionally) its checksum."""
     for e in progress(expected):
         path = dataset_dir / e.path
-        report.checked += 1
-        if not path.is_file():
-            report.problems.append((str(path), "missing"))
+        seconds = _seconds_or_problem(path, report)
+        if seconds is None:
             continue
-        try:
-            seconds = audio_seconds(path)
-        except FileNotFoundError:
-            raise  # a missing tool (ffmpeg), not a bad file
-        except Exception as err:  # soundfile raises several types for corrupt data
-            report.problems.append((str(path), f"unreadable audio ({err})"))
-            continue
-        if e.duration > 0 and abs(seconds - e.duration) > DURATION_TOLERANCE * e.duration:
+        if _off(seconds, e.duration):
             report.problems.append((str(path), f"duration {seconds:.3f} s, expected {e.duration:.3f} s (±1 %)"))
         if checksums and e.sha256 and sha256_of(path) != e.sha256:
             report.problems.append((str(path), "sha256 differs from the committed manifest"))
@@ -132,18 +143,11 @@ def check_rows(rows: list[Utterance], report: VerifyReport, progress: Callable[[
         if row.path in done:
             continue
         done.add(row.path)
-        report.checked += 1
         path = Path(row.path)
-        if not path.is_file():
-            report.problems.append((str(path), "missing"))
-            continue
-        try:
-            seconds = audio_seconds(path)
-        except FileNotFoundError:
-            raise  # a missing tool (ffmpeg), not a bad file
-        except Exception as err:
-            report.problems.append((str(path), f"unreadable audio ({err})"))
+        seconds = _seconds_or_problem(path, report)
+        if seconds is None:
             continue
         from_header = path.suffix.lower() not in CONTAINER_SUFFIXES  # container durations come from cut lists
-        if from_header and not (row.start or row.stop) and row.duration > 0 and abs(seconds - row.duration) > DURATION_TOLERANCE * row.duration:
-            report.problems.append((str(path), f"duration {seconds:.3f} s, the release's metadata says {row.duration:.3f} s"))
+        if from_header and not (row.start or row.stop) and _off(seconds, row.duration):
+            report.problems.append((str(path), f"duration {seconds:.3f} s, the release's metadata says "
+                                               f"{row.duration:.3f} s (±1 %)"))

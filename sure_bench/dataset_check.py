@@ -28,8 +28,15 @@ def _check_split_sizes(name: str, data_root: Path, tasks: list[Task], report: Ve
     for task in tasks:
         key = tuple(sorted(task.spec.dataset.args.items()))
         if key not in by_args:
-            by_args[key] = loader.load(data_root, **task.spec.dataset.args)
+            try:
+                by_args[key] = loader.load(data_root, **task.spec.dataset.args)
+            except (FileNotFoundError, ManifestError) as e:  # e.g. only one of two releases is here
+                report.problems.append((f"{task.name} (loader args {dict(key)})", str(e)))
+                by_args[key] = []
+                continue
         rows = by_args[key]
+        if not rows:
+            continue
         for split in ("train", "dev", "test"):
             rule = task.split_rule(split)
             if isinstance(rule, Selector):

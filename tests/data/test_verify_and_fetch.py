@@ -181,3 +181,13 @@ def test_every_loader_describes_its_release():
         for d in info.downloads:
             assert d.url.startswith("https://") or d.url.startswith("http://"), (name, d.url)
             assert d.checksum.split(":")[0] in ("sha256", "md5") and len(d.checksum.split(":")[1]) in (32, 64), name
+
+
+def test_verify_reports_a_release_that_is_not_there_and_goes_on(tmp_path):
+    _fake_fsdd(tmp_path / "data")
+    tasks = _tasks_dir(tmp_path, test_size=10)
+    (tasks / "ks-other.yaml").write_text((tasks / "ks-fake.yaml").read_text().replace("ks-fake", "ks-other")
+                                         .replace("{loader: fsdd}", "{loader: fsdd, args: {folder: elsewhere}}"))
+    report = verify_copy("fsdd", tmp_path / "data", tasks)
+    assert [w for w, _ in report.problems] == ["ks-other (loader args {'folder': 'elsewhere'})"]
+    assert "FSDD not found" in report.problems[0][1] and report.checked == 24

@@ -112,3 +112,15 @@ def test_librispeech_downloads_are_the_official_archives():
     for d in files.values():
         assert d.url.startswith("https://www.openslr.org/resources/12/") and d.extract_to == ""
         assert d.checksum.startswith("sha256:") and len(d.checksum) == len("sha256:") + 64
+
+
+def test_run_on_a_partial_copy_stops_before_training_and_says_what_to_do(tmp_path, capsys):
+    from sure_bench.cli.main import main
+
+    make_librispeech(tmp_path / "data")
+    code = main(["run", "--method", "linear", "--backbone", "tiny-whisper", "--tasks", "asr-librispeech",
+                 "--data-root", str(tmp_path / "data"), "--output", str(tmp_path / "out"), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2 and "asr-librispeech.yaml split 'train'" in err
+    assert "has 2 utterances" in err and "the release has 28539" in err and "sure-bench data verify" in err
+    assert not (tmp_path / "out" / "tiny-whisper").exists()

@@ -26,6 +26,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     fetch = sub.add_parser("fetch", help="download a dataset whose license allows it (checksum-checked)")
     fetch.add_argument("name")
     fetch.add_argument("--data-root", type=Path, help=ROOT_HELP)
+    fetch.add_argument("--only", nargs="+", metavar="PART",
+                       help="only the archives whose file name contains one of these, e.g. test-clean")
     sub.add_parser("list", help="every dataset: license, where to get it, whether `fetch` can download it")
 
 
@@ -88,7 +90,7 @@ def _fetch(args: argparse.Namespace, root: Path) -> int:
     from sure_bench.data.fetch import fetch
 
     info = dataset_info(args.name)
-    paths = fetch(info, root)
+    paths = fetch(info, root, only=args.only)
     print(f"{args.name}: {len(paths)} archive(s) checked and unpacked under {root}")
     return 0
 

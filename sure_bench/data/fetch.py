@@ -82,17 +82,23 @@ def _unpack(archive: Path, target: Path) -> None:
         shutil.copy2(archive, target / name)
 
 
-def fetch(info: DatasetInfo, data_root: Path, timeout: float = 60.0, show_progress: bool = True) -> list[Path]:
-    """Download (or re-use), check and unpack every archive of `info`; returns the archive paths."""
+def fetch(info: DatasetInfo, data_root: Path, timeout: float = 60.0, show_progress: bool = True,
+          only: list[str] | None = None) -> list[Path]:
+    """Download (or re-use), check and unpack the archives of `info` (those whose file name contains one
+    of `only`, when given); returns the archive paths."""
     if not info.fetchable:
         raise FetchError(
             f"{info.name} cannot be downloaded by the harness (license: {info.license}). {info.notes} "
             f"Get it from {info.homepage or 'its publisher'} and place it under {Path(data_root) / info.folder}"
         )
+    items = [d for d in info.downloads if not only or any(o in d.filename for o in only)]
+    if not items:
+        raise FetchError(f"{info.name}: no archive matches {only}; its archives are "
+                         f"{[d.filename for d in info.downloads]}")
     downloads = Path(data_root) / "downloads"
     downloads.mkdir(parents=True, exist_ok=True)
     done = []
-    for item in info.downloads:
+    for item in items:
         dest = downloads / item.filename
         marker = downloads / f".{item.filename}.unpacked"
         if not (dest.is_file() and checksum_ok(dest, item.checksum)):

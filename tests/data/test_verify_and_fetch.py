@@ -148,6 +148,16 @@ def test_fetch_downloads_checks_and_unpacks_once(served, tmp_path):
     assert server.requests == 1  # the kept archive still matches its checksum: nothing downloaded again
 
 
+def test_fetch_only_some_archives(served, tmp_path):
+    server, checksum = served
+    info = _info(f"{server.url}/toyset.tar.gz", checksum)
+    with pytest.raises(FetchError, match=r"no archive matches \['test-clean'\]; its archives are \['toyset.tar.gz'\]"):
+        fetch(info, tmp_path, show_progress=False, only=["test-clean"])
+    assert server.requests == 0
+    fetch(info, tmp_path, show_progress=False, only=["toyset"])
+    assert (tmp_path / "toyset" / "clips" / "a.wav").is_file()
+
+
 def test_fetch_rejects_a_wrong_checksum_and_leaves_no_file(served, tmp_path):
     server, _ = served
     with pytest.raises(FetchError, match="checksum mismatch.*deleted"):

@@ -77,3 +77,29 @@ def test_slot_codec_round_trip_and_metrics():
     assert scores["slot_type_f1"] == pytest.approx((2 * 1 * 0.5 / 1.5 + 1) / 2)
     assert scores["slot_value_cer"] == pytest.approx((1 + 5) / (12 + 5))  # one substitution, one value missed
     assert scores["wer"] == pytest.approx(1 / 8)  # tags are not words
+
+
+def test_sf_snips_trains_end_to_end_on_a_fake_copy(tmp_path, cache_dir):
+    """The slot-tagged CTC path through `sure-bench run`: targets, decoding, slot metrics in the result."""
+    from sure_bench.cli.main import main
+    from sure_bench.results.store import read_result
+
+    base = tmp_path / "SNIPS"
+    speakers = {"train": ["Ivy", "Joanna"], "valid": ["Aditi"], "test": ["Brian", "Emma"]}
+    lines = []
+    for split, names in speakers.items():
+        (base / split).mkdir(parents=True)
+        for who in names:
+            for n in range(2):
+                utt = f"{who}-snips-{split}-{n}"
+                lines.append(f"{utt} BOS play some jazz EOS\tO O O B-genre PlayMusic")
+                sf.write(base / split / f"{utt}.wav", 0.1 * np.sin(np.arange(8000) / 7).astype(np.float32), 16000)
+    (base / "all.iob.snips.txt").write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out"
+    assert main(["run", "--method", "linear", "--backbone", "tiny-whisper", "--tasks", "sf-snips",
+                 "--data-root", str(tmp_path), "--output", str(out), "--no-progress"]) == 0
+    result = read_result(out / "tiny-whisper" / "linear" / "sf-snips" / "seed0.json")
+    assert set(result.scores.test) == {"slot_type_f1", "slot_value_cer", "wer", "cer"}
+    assert result.data.sizes == {"train": 4, "dev": 2, "test": 4} and result.scores.primary == "slot_type_f1"
+    preds = (out / "tiny-whisper" / "linear" / "sf-snips" / "seed0.predictions.jsonl").read_text()
+    assert '"reference": "play some <genre> jazz </genre>"' in preds

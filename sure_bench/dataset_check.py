@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -11,6 +12,17 @@ from sure_bench.data.manifest import ManifestError, Utterance
 from sure_bench.data.verify import VerifyReport, check_files, check_rows, read_committed_manifest
 from sure_bench.tasks.registry import Task, all_tasks, default_tasks_dir
 from sure_bench.tasks.spec import Selector
+
+
+def load_release(name: str, data_root: Path) -> list[Utterance]:
+    """Every utterance of dataset `name` with its loader's defaults; a loader that needs arguments is refused."""
+    load = get_loader(name).load
+    required = [p.name for p in inspect.signature(load).parameters.values()
+                if p.default is inspect.Parameter.empty and p.name != "data_root"]
+    if required:
+        raise ValueError(f"dataset {name!r}: its loader needs {required} (it reads data a task describes), so there "
+                         "is no single release to describe or verify; use a task YAML instead")
+    return load(data_root)
 
 
 def committed_manifest_path(name: str, tasks_dir: Path | None = None) -> Path:
@@ -61,7 +73,7 @@ def verify_copy(name: str, data_root: Path, tasks_dir: Path | None = None, check
     report = VerifyReport(dataset=name)
     tasks = tasks_using(name, tasks_dir)
     manifest = committed_manifest_path(name, tasks_dir)
-    rows = _check_split_sizes(name, data_root, tasks, report) if tasks else get_loader(name).load(data_root)
+    rows = _check_split_sizes(name, data_root, tasks, report) if tasks else load_release(name, data_root)
     if manifest.is_file():
         expected = read_committed_manifest(manifest)
         check_files(expected, Path(data_root) / info.folder, report, checksums, progress)

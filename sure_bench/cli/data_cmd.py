@@ -73,12 +73,11 @@ def _verify(args: argparse.Namespace, root: Path) -> int:
 
 def _manifest(args: argparse.Namespace, root: Path) -> int:
     from sure_bench.data.catalog import dataset_info
-    from sure_bench.data.loaders import get_loader
     from sure_bench.data.verify import write_committed_manifest
-    from sure_bench.dataset_check import committed_manifest_path
+    from sure_bench.dataset_check import committed_manifest_path, load_release
 
     info = dataset_info(args.name)
-    rows = get_loader(args.name).load(root)
+    rows = load_release(args.name, root)
     out = args.out or committed_manifest_path(args.name)
     n = write_committed_manifest(rows, root / info.folder, out, args.checksums, _progress("reading audio"))
     print(f"wrote {out}: {n} files")

@@ -201,3 +201,10 @@ def test_verify_reports_a_release_that_is_not_there_and_goes_on(tmp_path):
     report = verify_copy("fsdd", tmp_path / "data", tasks)
     assert [w for w, _ in report.problems] == ["ks-other (loader args {'folder': 'elsewhere'})"]
     assert "FSDD not found" in report.problems[0][1] and report.checked == 24
+
+
+def test_manifest_and_verify_refuse_loaders_that_need_a_task(tmp_path, capsys):
+    assert main(["data", "manifest", "hf_hub", "--data-root", str(tmp_path), "--out", str(tmp_path / "m.csv")]) == 2
+    assert "its loader needs ['path']" in capsys.readouterr().err and not (tmp_path / "m.csv").exists()
+    assert main(["data", "verify", "audiofolder", "--data-root", str(tmp_path)]) == 2
+    assert "generic loader for your own data" in capsys.readouterr().err

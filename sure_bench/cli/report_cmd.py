@@ -42,11 +42,17 @@ def execute(args: argparse.Namespace) -> int:
     for problem in collected.malformed:
         console.print(f"[yellow]skipped[/yellow] {problem}")
     frame = collected.frame
+    current = current_hashes(args.tasks_dir)
     if args.suite:
-        from sure_bench.tasks.registry import suite_tasks
+        from sure_bench.report.groups import average_groups
+        from sure_bench.tasks.registry import suite_groups, suite_tasks
 
         frame = frame[frame["task"].isin(suite_tasks(args.suite, args.tasks_dir))]
-    boards = build_boards(frame, current_hashes(args.tasks_dir), args.backbone)
+        groups = suite_groups(args.suite, args.tasks_dir)
+        if groups:
+            frame = average_groups(frame, groups, current)
+            collected.frame = frame
+    boards = build_boards(frame, current, args.backbone)
     default = [Path("results"), Path("submissions")]
     command = "sure-bench report" + ("".join(f" {d}" for d in args.results_dirs) if args.results_dirs != default else "")
     if args.backbone:

@@ -197,6 +197,21 @@ def suite_tasks(name: str, tasks_dir: Path | None = None) -> list[str]:
     return out
 
 
+def suite_groups(name: str, tasks_dir: Path | None = None) -> dict[str, list[str]]:
+    """`average: {group: [task, ...]}` of a suite: tasks reported as one column (e.g. cross-validation folds)."""
+    tasks_dir = tasks_dir or default_tasks_dir()
+    path = tasks_dir / "suites" / f"{name}.yaml"
+    groups = _read_yaml(path).get("average") or {}
+    names = set(suite_tasks(name, tasks_dir))
+    if not isinstance(groups, dict) or not all(isinstance(v, list) and v for v in groups.values()):
+        raise SpecError(f"{path}: field 'average' must map a group name to a non-empty list of task names")
+    for group, members in groups.items():
+        outside = [m for m in members if m not in names]
+        if outside:
+            raise SpecError(f"{path}: average group {group!r} names {outside}, which are not tasks of the suite")
+    return {str(k): [str(m) for m in v] for k, v in groups.items()}
+
+
 def resolve_tasks(names: list[str], tasks_dir: Path | None = None) -> list[Task]:
     """Tasks by name, in order; unknown names give an error listing the known ones."""
     known = all_tasks(tasks_dir)

@@ -14,7 +14,8 @@ from sure_bench.results.schema import (BackboneInfo, DataInfo, MethodInfo, Param
                                        TaskInfo, TrainSummary)
 from sure_bench.results.store import result_path, write_result
 
-TASKS = {"acc-task": ("accuracy", True), "wer-task": ("wer", False)}
+TASKS = {"acc-task": ("accuracy", True), "wer-task": ("wer", False), "fold-a": ("accuracy", True),
+         "fold-b": ("accuracy", True)}
 
 
 def make(root: Path, method: str, task: str, seed: int, score: float, percent: float = 1.0,
@@ -142,3 +143,27 @@ def test_report_never_imports_torch():
             "sure_bench.report.render, sure_bench.report.plots; print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_suite_average_groups_report_folds_as_one_column(tmp_path):
+    tasks = tmp_path / "tasks"
+    (tasks / "suites").mkdir(parents=True)
+    (tasks / "suites" / "cv.yaml").write_text("tasks: [fold-a, fold-b, wer-task]\naverage: {acc: [fold-a, fold-b]}\n")
+    root = tmp_path / "results"
+    for seed in (0, 1):
+        make(root, "finetune", "fold-a", seed, 0.8 + 0.1 * seed, percent=100)
+        make(root, "finetune", "fold-b", seed, 0.6, percent=100)
+        make(root, "finetune", "wer-task", seed, 0.2, percent=100)
+        make(root, "linear", "fold-a", seed, 0.5, percent=0)
+        make(root, "linear", "wer-task", seed, 0.5, percent=0)
+    make(root, "linear", "fold-b", 0, 0.3, percent=0)  # linear has fold-b for seed 0 only
+    out = tmp_path / "board"
+    assert main(["report", str(root), "--suite", "cv", "--tasks-dir", str(tasks), "--out", str(out / "lb.md"),
+                 "--tables", str(out)]) == 0
+    text = (out / "lb.md").read_text()
+    assert "fold-a" not in text and "| acc " in text and "toy (mean of 2 folds)" in text
+    data = json.loads((out / "leaderboard.json").read_text())
+    cells = {(c["method"], c["task"]): c for c in data}
+    assert cells[("finetune", "acc")]["mean"] == pytest.approx((0.7 + 0.75) / 2) and cells[("finetune", "acc")]["n"] == 2
+    assert cells[("linear", "acc")]["mean"] == pytest.approx(0.4)
+    assert cells[("linear", "acc")]["n"] == 1  # seed 1 lacks a fold: no group score for it

@@ -1,7 +1,7 @@
 """`sure-bench tasks` and `sure-bench data list` over the committed catalog."""
 
 from sure_bench.cli.main import main
-from sure_bench.tasks.registry import all_tasks, default_tasks_dir, suite_tasks
+from sure_bench.tasks.registry import all_tasks, default_tasks_dir, suite_groups, suite_tasks
 
 
 def test_tasks_lists_dataset_license_sizes_and_metric(capsys):
@@ -23,6 +23,7 @@ def test_suites_name_only_known_tasks():
     for suite in (default_tasks_dir() / "suites").glob("*.yaml"):
         assert set(suite_tasks(suite.stem)) <= known, suite
     assert len(suite_tasks("sure")) == 10 and "er-iemocap-fold5" in suite_tasks("superb-peft")
+    assert suite_groups("superb-peft") == {"er-iemocap": [f"er-iemocap-fold{k}" for k in range(1, 6)]}
 
 
 def test_data_list_shows_every_dataset(capsys):

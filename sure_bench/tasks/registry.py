@@ -112,6 +112,8 @@ def _hashed_fields(spec: TaskSpec) -> dict[str, Any]:
     for key, default in _LATER_DEFAULTS.items():
         if dump.get(key) == default:
             dump.pop(key)
+    if not dump["budget"].get("balanced_classes"):
+        dump["budget"].pop("balanced_classes", None)
     return dump
 
 

@@ -80,6 +80,8 @@ class Budget(_Strict):
     patience: int = Field(ge=0)
     lr: LearningRates
     warmup_ratio: float = Field(default=0.1, ge=0, lt=1)
+    balanced_classes: bool = Field(False, description="draw training utterances with class-balanced weights "
+                                                      "(SUPERB's keyword spotting); classification only")
 
 
 class TaskSpec(_Strict):
@@ -111,6 +113,8 @@ class TaskSpec(_Strict):
             raise ValueError("give either 'labels' or 'labels_file', not both")
         if self.units == "phones" and not self.lexicon:
             raise ValueError("units: phones needs 'lexicon': a path to the committed pronunciation lexicon")
+        if self.budget.balanced_classes and self.kind != "utterance_classification":
+            raise ValueError("budget.balanced_classes is for kind utterance_classification only")
         named = [self.metrics.primary, *self.metrics.also]
         if ("per" in named) != (self.units == "phones") or (self.units == "phones" and set(named) != {"per"}):
             raise ValueError("units: phones is scored with metric 'per' (phone error rate) alone, and 'per' "

@@ -6,13 +6,14 @@ import json
 import resource
 import shutil
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import datasets
 import numpy as np
 import torch
-from torch.utils.data import SequentialSampler
+from torch.utils.data import SequentialSampler, WeightedRandomSampler
 from torch.utils.tensorboard import SummaryWriter
 from transformers import EarlyStoppingCallback, Trainer, TrainingArguments
 from transformers.integrations import TensorBoardCallback
@@ -46,9 +47,15 @@ class _Trainer(Trainer):
     so predictions line up with references; eval splits come sorted by length for tight batches."""
 
     head_lr: float | None = None
+    balanced_classes: bool = False
 
     def _get_eval_sampler(self, eval_dataset):
         return SequentialSampler(eval_dataset)
+
+    def _get_train_sampler(self, train_dataset=None):
+        if not self.balanced_classes:
+            return super()._get_train_sampler(train_dataset)
+        return balanced_sampler(list((train_dataset or self.train_dataset)["label"]))
 
     def create_optimizer(self, model=None):
         """AdamW with two groups: what the method trains at its learning rate, the task head at the
@@ -60,6 +67,14 @@ class _Trainer(Trainer):
                        "lr": self.head_lr or self.args.learning_rate}]
             self.optimizer = torch.optim.AdamW([g for g in groups if g["params"]], weight_decay=0.0)
         return self.optimizer
+
+
+def balanced_sampler(labels: list[str]) -> WeightedRandomSampler:
+    """Each class drawn equally often (with replacement), an epoch as long as the split. It draws from
+    torch's global generator, which the Trainer seeds and restores on resume."""
+    counts = Counter(labels)
+    weights = torch.tensor([1.0 / counts[x] for x in labels], dtype=torch.double)
+    return WeightedRandomSampler(weights, num_samples=len(labels), replacement=True)
 
 
 def last_complete_checkpoint(folder: Path) -> str | None:
@@ -141,6 +156,7 @@ def train_and_evaluate(
         callbacks=[*callbacks, progress, tensorboard],
     )
     trainer.head_lr = head_lr
+    trainer.balanced_classes = budget.balanced_classes
     trainer.remove_callback(PrinterCallback)
     last = last_complete_checkpoint(Path(args.output_dir))
     start = time.perf_counter()

@@ -84,20 +84,34 @@ def test_bad_method_and_task_give_clear_errors(toy_suite, tmp_path, capsys):
     assert "unknown task(s) ['toy-zzz']" in capsys.readouterr().err
 
 
-def _cli(toy_suite, out: Path, cache: Path) -> list[str]:
-    data, tasks = toy_suite
+def _cli(toy_suite, out: Path, cache: Path, tasks: Path | None = None) -> list[str]:
+    data, toy_tasks = toy_suite
+    tasks = tasks or toy_tasks
     return [sys.executable, "-m", "sure_bench.cli.main", "run", "--method", "finetune", "--backbone",
             "tiny-whisper", "--tasks-dir", str(tasks), "--data-root", str(data), "--output", str(out),
             "--tasks", "toy-cls", "--no-progress"]
 
 
-def test_kill_and_resume_gives_same_scores_and_predictions(toy_suite, tmp_path):
-    """kill -9 after the first epoch's checkpoint; the rerun resumes and ends exactly like an uninterrupted run."""
+@pytest.mark.parametrize("balanced", [False, True], ids=["length-grouped", "class-balanced"])
+def test_kill_and_resume_gives_same_scores_and_predictions(toy_suite, tmp_path, balanced):
+    """kill -9 after the first epoch's checkpoint; the rerun resumes and ends exactly like an uninterrupted run
+    (with either training sampler)."""
+    import shutil
+
+    import yaml
+
+    tasks = None
+    if balanced:
+        tasks = tmp_path / "tasks"
+        shutil.copytree(toy_suite[1], tasks)
+        spec = yaml.safe_load((tasks / "toy-cls.yaml").read_text())
+        spec["budget"]["balanced_classes"] = True
+        (tasks / "toy-cls.yaml").write_text(yaml.safe_dump(spec))
     env = {**os.environ, "SURE_BENCH_CACHE": str(tmp_path / "cache")}
     env.pop("CUDA_VISIBLE_DEVICES", None)
     clean, killed = tmp_path / "clean", tmp_path / "killed"
-    subprocess.run(_cli(toy_suite, clean, tmp_path / "cache"), env=env, check=True, capture_output=True)
-    proc = subprocess.Popen(_cli(toy_suite, killed, tmp_path / "cache"), env=env,
+    subprocess.run(_cli(toy_suite, clean, tmp_path / "cache", tasks), env=env, check=True, capture_output=True)
+    proc = subprocess.Popen(_cli(toy_suite, killed, tmp_path / "cache", tasks), env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ckpt_root = killed / ".work" / "tiny-whisper" / "finetune" / "toy-cls" / "seed0" / "checkpoints"
     deadline = time.time() + 120
@@ -107,7 +121,7 @@ def test_kill_and_resume_gives_same_scores_and_predictions(toy_suite, tmp_path):
     proc.wait()
     assert list(ckpt_root.glob("checkpoint-*")), "the run was killed before its first checkpoint"
     assert not (killed / "tiny-whisper" / "finetune" / "toy-cls" / "seed0.json").exists()
-    subprocess.run(_cli(toy_suite, killed, tmp_path / "cache"), env=env, check=True, capture_output=True)
+    subprocess.run(_cli(toy_suite, killed, tmp_path / "cache", tasks), env=env, check=True, capture_output=True)
     a = read_result(clean / "tiny-whisper" / "finetune" / "toy-cls" / "seed0.json")
     b = read_result(killed / "tiny-whisper" / "finetune" / "toy-cls" / "seed0.json")
     assert b.train.resumed_from is not None

@@ -11,7 +11,6 @@ from sure_bench.data.loaders import get_loader, select_split
 from sure_bench.data.manifest import ManifestError, Utterance
 from sure_bench.data.verify import VerifyReport, check_files, check_rows, read_committed_manifest
 from sure_bench.tasks.registry import Task, all_tasks, default_tasks_dir
-from sure_bench.tasks.spec import Selector
 
 
 def load_release(name: str, data_root: Path) -> list[Utterance]:
@@ -50,17 +49,10 @@ def _check_split_sizes(name: str, data_root: Path, tasks: list[Task], report: Ve
         if not rows:
             continue
         for split in ("train", "dev", "test"):
-            rule = task.split_rule(split)
-            if isinstance(rule, Selector):
-                try:
-                    select_split(rows, rule.model_dump(exclude_none=True), f"task {task.name} split {split!r}")
-                except ManifestError as e:
-                    report.problems.append((f"{task.name} {split}", str(e).split(": ", 1)[1]))
-            else:
-                try:
-                    select_split(rows, rule, f"task {task.name} split {split!r}")
-                except ManifestError as e:
-                    report.problems.append((f"{task.name} {split}", str(e)))
+            try:
+                select_split(rows, task.split_selection(split))
+            except ManifestError as e:
+                report.problems.append((f"{task.name} {split}", str(e).removeprefix("split: ")))
     return [row for rows in by_args.values() for row in rows]
 
 

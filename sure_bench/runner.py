@@ -50,9 +50,7 @@ def load_splits(task: Task, opts: RunOptions) -> tuple[dict[str, datasets.Datase
     rows = loader.load(Path(opts.data_root or default_data_root()), **spec.dataset.args)
     out, skipped = {}, []
     for split in SPLITS:
-        rule = task.split_rule(split)
-        chosen = select_split(rows, rule if isinstance(rule, Path) else rule.model_dump(exclude_none=True),
-                              f"{task.file} split {split!r}")
+        chosen = select_split(rows, task.split_selection(split), f"{task.file} split {split!r}")
         if spec.kind == "ctc_asr":  # a transcript cannot be cropped: longer utterances are left out
             long = [r for r in chosen if r.duration > spec.audio.max_seconds]
             skipped += [{"id": r.id, "path": r.path, "reason": f"longer than {spec.audio.max_seconds} s",

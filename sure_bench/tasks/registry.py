@@ -49,6 +49,14 @@ class Task:
         rule = getattr(self.spec.splits, split)
         return rule if isinstance(rule, Selector) else self.path(rule)
 
+    def split_selection(self, split: str, check_size: bool = True) -> Path | dict[str, Any]:
+        """What `select_split` takes: the split file, or the selector rule as a mapping (without its
+        published `size` when `check_size` is off, e.g. on a small fake copy of a release)."""
+        rule = self.split_rule(split)
+        if isinstance(rule, Path):
+            return rule
+        return rule.model_dump(exclude_none=True, exclude=None if check_size else {"size"})
+
     def split_file(self, split: str) -> Path:
         rule = self.split_rule(split)
         if isinstance(rule, Selector):

@@ -23,6 +23,6 @@ def test_readme_audiofolder_example_gives_fsdd_splits(tmp_path):
     (tmp_path / "my-digits.yaml").write_text(spec)
     task = load_task_file(tmp_path / "my-digits.yaml")
     rows = get_loader(task.spec.dataset.loader).load(REPO.parent / "shared" / "data", **task.spec.dataset.args)
-    sizes = {s: len(select_split(rows, task.split_rule(s).model_dump(exclude_none=True))) for s in ("train", "dev", "test")}
+    sizes = {s: len(select_split(rows, task.split_selection(s))) for s in ("train", "dev", "test")}
     assert sizes == {"train": 2400, "dev": 300, "test": 300}
     assert {r.label for r in rows} == set(task.label_set()) and rows[0].duration > 0

@@ -1,7 +1,6 @@
 import hashlib
 import http.server
 import io
-import shutil
 import socket
 import tarfile
 import threading

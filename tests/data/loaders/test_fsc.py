@@ -99,9 +99,7 @@ def test_ic_fsc_task_selects_the_release_csvs(tmp_path):
         assert all(v in vals for v, vals in zip(row.label.split("|"), task.spec.slots.values()))
     picked = {}
     for split in ("train", "dev", "test"):
-        rule = task.split_rule(split)
-        picked[split] = [r.id for r in select_split(rows, {k: v for k, v in rule.model_dump(exclude_none=True).items()
-                                                           if k != "size"})]
+        picked[split] = [r.id for r in select_split(rows, task.split_selection(split, check_size=False))]
     assert picked == {"train": [r[2] for r in ROWS[:3]], "dev": [ROWS[3][2]], "test": [ROWS[4][2], ROWS[5][2]]}
     with pytest.raises(ManifestError, match="has 3 utterances.*the release has 23132"):
-        select_split(rows, task.split_rule("train").model_dump(exclude_none=True))
+        select_split(rows, task.split_selection("train"))

@@ -105,11 +105,10 @@ def test_er_meld_selects_the_official_splits(tmp_path):
     rows = meld.load(tmp_path)
     task = load_task_file(REPO / "tasks" / "er-meld.yaml")
     assert task.label_set() == list(meld.EMOTIONS) and task.split_sizes() == {"train": 9989, "dev": 1109, "test": 2610}
-    rule = task.split_rule("test")
-    chosen = select_split(rows, {k: v for k, v in rule.model_dump(exclude_none=True).items() if k != "size"})
+    chosen = select_split(rows, task.split_selection("test", check_size=False))
     assert [r.id for r in chosen] == ["test_dia0_utt0"]
     with pytest.raises(ManifestError, match="has 1 utterances.*the release has 2610"):
-        select_split(rows, rule.model_dump(exclude_none=True))
+        select_split(rows, task.split_selection("test"))
 
 
 def test_mp4_without_ffmpeg_is_a_clear_unskippable_error(tmp_path, monkeypatch):

@@ -85,7 +85,7 @@ def test_er_ravdess_splits_are_speaker_disjoint_and_match_the_published_counts(t
     assert task.label_set() == list(ravdess.EMOTIONS)
     picked = {}
     for split in ("train", "dev", "test"):
-        rule = task.split_rule(split).model_dump(exclude_none=True)
+        rule = task.split_selection(split)
         picked[split] = select_split(rows, rule, split)  # size included: 960 / 240 / 240 must hold
         assert {r.subset for r in picked[split]} == {"speech"}
     speakers = {s: {r.speaker for r in picked[s]} for s in picked}
@@ -94,7 +94,6 @@ def test_er_ravdess_splits_are_speaker_disjoint_and_match_the_published_counts(t
     assert len(speakers["train"]) == 16 and not speakers["train"] & (speakers["dev"] | speakers["test"])
     for s in speakers.values():  # odd actors male, even female: every split balanced
         assert sum(int(a[-2:]) % 2 for a in s) * 2 == len(s)
-    rule = task.split_rule("test")
     small = [r for r in rows if r.speaker in ("Actor_01", "Actor_22")]
-    chosen = select_split(small, {k: v for k, v in rule.model_dump(exclude_none=True).items() if k != "size"})
+    chosen = select_split(small, task.split_selection("test", check_size=False))
     assert {r.speaker for r in chosen} == {"Actor_22"} and len(chosen) == 60

@@ -43,7 +43,7 @@ def test_snips_tags_slot_spans_and_picks_speakers(tmp_path):
     assert by_id["Brian-snips-test-0"].speaker == "Brian" and by_id["Brian-snips-test-0"].subset == "test"
     assert load(tmp_path, target="intent")[0].label == "PlayMusic"
     task = load_task_file(default_tasks_dir() / "sf-snips.yaml")
-    test = select_split(rows, task.split_rule("test").model_dump(exclude_none=True))
+    test = select_split(rows, task.split_selection("test"))
     assert [r.id for r in test] == ["Brian-snips-test-0"]  # the fourth voice is not a SUPERB test speaker
     with pytest.raises(BadAudioError, match="Nobody-snips-test-1.wav"):
         decode_manifest(rows, tmp_path / "cache", show_progress=False)

@@ -7,7 +7,6 @@ left as if it were complete.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import socket
 import tarfile
@@ -19,25 +18,18 @@ from pathlib import Path
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
 from sure_bench.data.catalog import DatasetInfo, Download
+from sure_bench.data.verify import file_digest
 
 
 class FetchError(RuntimeError):
     """A download could not be made or checked; the message names the address and what to do."""
 
 
-def _digest(path: Path, algorithm: str) -> str:
-    h = hashlib.new(algorithm)
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def checksum_ok(path: Path, checksum: str) -> bool:
     algorithm, _, expected = checksum.partition(":")
     if algorithm not in ("sha256", "md5") or not expected:
         raise FetchError(f"checksum {checksum!r} must look like 'sha256:<hex>' or 'md5:<hex>'")
-    return _digest(path, algorithm) == expected.lower()
+    return file_digest(path, algorithm) == expected.lower()
 
 
 def _download(item: Download, dest: Path, timeout: float, show_progress: bool, homepage: str) -> None:

@@ -45,8 +45,9 @@ class VerifyReport:
         return not self.problems
 
 
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
+def file_digest(path: Path, algorithm: str = "sha256") -> str:
+    """Hex digest of a file's bytes, read in 1 MiB blocks."""
+    h = hashlib.new(algorithm)
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
@@ -93,7 +94,7 @@ def write_committed_manifest(rows: list[Utterance], dataset_dir: Path, out: Path
         rel = p.resolve().relative_to(dataset_dir.resolve()).as_posix()
         if rel in seen or row.start or row.stop:
             continue
-        seen[rel] = Expected(row.id, rel, audio_seconds(p), sha256_of(p) if checksums else "")
+        seen[rel] = Expected(row.id, rel, audio_seconds(p), file_digest(p) if checksums else "")
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, lineterminator="\n")
@@ -132,7 +133,7 @@ def check_files(expected: list[Expected], dataset_dir: Path, report: VerifyRepor
             continue
         if _off(seconds, e.duration):
             report.problems.append((str(path), f"duration {seconds:.3f} s, expected {e.duration:.3f} s (±1 %)"))
-        if checksums and e.sha256 and sha256_of(path) != e.sha256:
+        if checksums and e.sha256 and file_digest(path) != e.sha256:
             report.problems.append((str(path), "sha256 differs from the committed manifest"))
 
 

@@ -112,16 +112,18 @@ class Task:
 
 # Fields added after results were published: left out of the hash while at their default, so adding
 # them did not make existing results stale.
-_LATER_DEFAULTS = {"labels_file": None, "lexicon": None, "units": "characters"}
+_LATER_DEFAULTS = {("labels_file",): None, ("lexicon",): None, ("units",): "characters",
+                   ("budget", "balanced_classes"): False}
 
 
 def _hashed_fields(spec: TaskSpec) -> dict[str, Any]:
     dump = spec.model_dump(mode="json")
-    for key, default in _LATER_DEFAULTS.items():
-        if dump.get(key) == default:
-            dump.pop(key)
-    if not dump["budget"].get("balanced_classes"):
-        dump["budget"].pop("balanced_classes", None)
+    for (*parents, key), default in _LATER_DEFAULTS.items():
+        holder = dump
+        for parent in parents:
+            holder = holder[parent]
+        if holder.get(key) == default:
+            holder.pop(key)
     return dump
 
 

@@ -22,6 +22,7 @@ from sure_bench.results.schema import (BackboneInfo, DataInfo, MethodInfo, Resul
                                        TrainSummary)
 from sure_bench.results.store import existing_result, result_path, write_atomic, write_result
 from sure_bench.tasks.registry import Task
+from sure_bench.train.labels import LabelCodec
 
 SPLITS = ("train", "dev", "test")
 
@@ -40,12 +41,11 @@ class RunOptions:
     console: Console = field(default_factory=Console)
 
 
-def load_splits(task: Task, opts: RunOptions) -> tuple[dict[str, datasets.Dataset], list[dict[str, str]]]:
-    """Loader -> committed splits -> decoded, cached audio. Returns datasets and the utterances left out."""
-    from sure_bench.train.labels import LabelCodec
-
+def load_splits(task: Task, opts: RunOptions,
+                codec: LabelCodec) -> tuple[dict[str, datasets.Dataset], list[dict[str, str]]]:
+    """Loader -> committed splits -> decoded, cached audio. Returns datasets and the utterances left out
+    (too long for CTC, words missing from the lexicon, bad audio)."""
     spec = task.spec
-    codec = LabelCodec(task)
     loader = get_loader(spec.dataset.loader)
     rows = loader.load(Path(opts.data_root or default_data_root()), **spec.dataset.args)
     out, skipped = {}, []
@@ -88,7 +88,6 @@ def run_method(method: Method, preset: str, config: MethodConfig, tasks: list[Ta
     import torch
     from transformers import set_seed
 
-    from sure_bench.train.labels import LabelCodec
     from sure_bench.train.loop import train_and_evaluate
 
     console = opts.console
@@ -107,8 +106,8 @@ def run_method(method: Method, preset: str, config: MethodConfig, tasks: list[Ta
             todo.append((seed, path))
         if not todo:
             continue
-        splits, skipped = load_splits(task, opts)
         codec = LabelCodec(task)
+        splits, skipped = load_splits(task, opts, codec)
         for seed, path in todo:
             set_seed(seed)
             encoder = copy.deepcopy(pristine)

@@ -51,7 +51,8 @@ def make_toy_suite(root: Path, n_per_class: int = 12) -> tuple[Path, Path]:
     base = {
         "version": 1, "dataset": {"loader": "manifest"},
         "audio": {"max_seconds": 2.0},
-        "budget": {"epochs": 6, "batch_size": 4, "patience": 2, "lr": {"finetune": 1e-3, "default": 1e-2}},
+        "budget": {"epochs": 6, "batch_size": 4, "patience": 2, "lr": {"finetune": 1e-3, "default": 1e-2},
+                   "lr_grid": {"finetune": [1e-3], "default": [1e-2]}},  # one point: no search unless asked
     }
     specs = {
         "toy-cls": {"kind": "utterance_classification", "labels": list(TONES),

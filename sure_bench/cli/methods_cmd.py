@@ -28,7 +28,7 @@ def execute(args: argparse.Namespace) -> int:
     from sure_bench.methods.accounting import count_params
     from sure_bench.methods.apply import apply_method
     from sure_bench.methods.registry import BUILTIN, load_method
-    from sure_bench.runner import prepare_model
+    from sure_bench.run.runner import prepare_model
     from sure_bench.tasks.registry import resolve_tasks
     from sure_bench.train.labels import LabelCodec
 
@@ -46,7 +46,7 @@ def execute(args: argparse.Namespace) -> int:
                 original = apply_method(encoder, method, method.make_config(preset))
                 params = count_params(encoder, nn.Module(), original)
             else:
-                _, params = prepare_model(encoder, method, method.make_config(preset), codec, False)
+                _, params = prepare_model(encoder, method, method.make_config(preset), codec, "layers")
             table.add_row(method.name, preset, f"{params.method_added:,}", f"{params.method_unfrozen:,}",
                           f"{params.head:,}" if codec else "-", f"{params.layer_weights:,}" if codec else "-",
                           f"{params.percent:.3f}")

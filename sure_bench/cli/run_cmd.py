@@ -20,7 +20,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tasks-dir", type=Path, help="folder of task YAMLs (default: this checkout's tasks/)")
     p.add_argument("--overwrite", action="store_true", help="rerun and replace finished results")
     p.add_argument("--skip-bad-audio", action="store_true", help="skip unreadable audio files (recorded in results)")
-    p.add_argument("--layer-weights", action="store_true", help="heads read a learnable weighted sum of all layers")
+    p.add_argument("--head", default="layers",
+                   help="head recipe: layers (default: every layer, normalised, concatenated), last, weighted")
+    p.add_argument("--layer-weights", action="store_true", help="same as --head weighted (SUPERB's weighted sum)")
+    lr = p.add_mutually_exclusive_group()
+    lr.add_argument("--lr-grid", nargs="+", type=float, metavar="LR",
+                    help="learning rates to search on dev (default: the task's budget.lr_grid, else the "
+                         "method's LR family grid)")
+    lr.add_argument("--lr", type=float, help="train at this learning rate, no search")
     p.add_argument("--no-progress", action="store_true")
 
 
@@ -28,21 +35,41 @@ def execute(args: argparse.Namespace) -> int:
     from sure_bench.cli.console import make_console
 
     from sure_bench.cli.score_table import print_scores
+    from sure_bench.heads.featurizer import check_recipe
     from sure_bench.methods.registry import load_method
     from sure_bench.tasks.registry import resolve_tasks, suite_tasks
 
     if args.tasks and args.suite:
         raise ValueError("give --tasks or --suite, not both")
+    if args.layer_weights and args.head not in ("layers", "weighted"):
+        raise ValueError(f"--layer-weights means --head weighted; it contradicts --head {args.head}")
+    head = check_recipe("weighted" if args.layer_weights else args.head)
+    grid = tuple(args.lr_grid) if args.lr_grid else ((args.lr,) if args.lr else None)
+    if grid and any(x <= 0 for x in grid):
+        raise ValueError(f"learning rates must be > 0, got {list(grid)}")
+    if args.method == "probe":
+        from sure_bench.run.probe import run_probe
+
+        names = args.tasks or suite_tasks(args.suite or DEFAULT_SUITE, args.tasks_dir)
+        console = make_console()
+        paths = run_probe(resolve_tasks(names, args.tasks_dir), _options(args, console, head, grid))
+        print_scores(paths, console)
+        return 0
     method = load_method(args.method)
     config = method.make_config(args.preset)
     names = args.tasks or suite_tasks(args.suite or DEFAULT_SUITE, args.tasks_dir)
     tasks = resolve_tasks(names, args.tasks_dir)
-    from sure_bench.runner import RunOptions, run_method
+    from sure_bench.run.runner import run_method
 
     console = make_console()
-    opts = RunOptions(backbone=args.backbone, seeds=args.seeds, output=args.output, data_root=args.data_root,
-                      overwrite=args.overwrite, skip_bad_audio=args.skip_bad_audio,
-                      layer_weights=args.layer_weights, show_progress=not args.no_progress, console=console)
-    paths = run_method(method, args.preset, config, tasks, opts)
+    paths = run_method(method, args.preset, config, tasks, _options(args, console, head, grid))
     print_scores(paths, console)
     return 0
+
+
+def _options(args: argparse.Namespace, console, head: str, grid: tuple[float, ...] | None):
+    from sure_bench.run.runner import RunOptions
+
+    return RunOptions(backbone=args.backbone, seeds=args.seeds, output=args.output, data_root=args.data_root,
+                      overwrite=args.overwrite, skip_bad_audio=args.skip_bad_audio, head=head, lr_grid=grid,
+                      show_progress=not args.no_progress, console=console)

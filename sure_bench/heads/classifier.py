@@ -5,17 +5,17 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from sure_bench.heads.featurizer import Featurizer, masked_mean
+from sure_bench.heads.featurizer import DEFAULT_HEAD, Featurizer, masked_mean
 
 
 class PooledClassifier(nn.Module):
     """Hidden states -> logits per slot; one slot is plain classification, several is intent."""
 
     def __init__(self, hidden: int, num_states: int, classes_per_slot: list[int],
-                 proj_dim: int = 256, layer_weights: bool = False):
+                 proj_dim: int = 256, recipe: str = DEFAULT_HEAD):
         super().__init__()
-        self.featurizer = Featurizer(num_states, layer_weights)
-        self.projector = nn.Linear(hidden, proj_dim)
+        self.featurizer = Featurizer(num_states, hidden, recipe)
+        self.projector = nn.Linear(self.featurizer.out_dim, proj_dim)
         self.slots = nn.ModuleList(nn.Linear(proj_dim, n) for n in classes_per_slot)
 
     def forward(self, states: tuple[torch.Tensor, ...], mask: torch.Tensor) -> list[torch.Tensor]:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from sure_bench.heads.featurizer import Featurizer
+from sure_bench.heads.featurizer import DEFAULT_HEAD, Featurizer
 
 
 class CTCHead(nn.Module):
-    def __init__(self, hidden: int, num_states: int, vocab_size: int, layer_weights: bool = False, dropout: float = 0.1):
+    def __init__(self, hidden: int, num_states: int, vocab_size: int, recipe: str = DEFAULT_HEAD,
+                 dropout: float = 0.1):
         super().__init__()
-        self.featurizer = Featurizer(num_states, layer_weights)
+        self.featurizer = Featurizer(num_states, hidden, recipe)
         self.dropout = nn.Dropout(dropout)
-        self.out = nn.Linear(hidden, vocab_size + 1)
+        self.out = nn.Linear(self.featurizer.out_dim, vocab_size + 1)
 
     def forward(self, states: tuple[torch.Tensor, ...], mask: torch.Tensor) -> torch.Tensor:
         return self.out(self.dropout(self.featurizer(states)))

@@ -1,21 +1,51 @@
-"""Which hidden states a head reads: the last layer, or SUPERB's learnable weighted sum of all."""
+"""What a head reads from the encoder's hidden states: a head recipe, chosen by name.
+
+- `layers` (default): every hidden state (input embedding and each layer), each normalised per frame
+  (layer norm without learned scale, as s3prl's Featurizer does before its weighted sum), concatenated.
+  Speaker and emotion information sits in the lower layers; concatenating lets a linear head weigh each
+  layer's every dimension, which is what a logistic regression on the pooled layers does.
+- `last`: the last layer only (the SURE code's head; sure-bench's default before the fair protocol).
+- `weighted`: SUPERB's learnable softmax-weighted sum of every layer (`--layer-weights`).
+"""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
 
+HEAD_RECIPES = {
+    "layers": "every layer, layer-normalised per frame, concatenated",
+    "last": "the last layer only",
+    "weighted": "a learnable softmax-weighted sum of every layer (SUPERB)",
+}
+DEFAULT_HEAD = "layers"
+
+
+class HeadRecipeError(ValueError):
+    """An unknown head recipe name."""
+
+
+def check_recipe(name: str) -> str:
+    if name not in HEAD_RECIPES:
+        raise HeadRecipeError(f"unknown head recipe {name!r}; choose from "
+                              + ", ".join(f"{k} ({v})" for k, v in HEAD_RECIPES.items()))
+    return name
+
 
 class Featurizer(nn.Module):
-    """`layer_weights=False`: the last layer. True: softmax-weighted sum over every layer's output."""
+    """Hidden states (each (B, T, H)) -> one (B, T, out_dim) tensor, by recipe."""
 
-    def __init__(self, num_states: int, layer_weights: bool = False):
+    def __init__(self, num_states: int, hidden: int, recipe: str = DEFAULT_HEAD):
         super().__init__()
-        self.weights = nn.Parameter(torch.zeros(num_states)) if layer_weights else None
+        self.recipe = check_recipe(recipe)
+        self.weights = nn.Parameter(torch.zeros(num_states)) if recipe == "weighted" else None
+        self.out_dim = hidden * num_states if recipe == "layers" else hidden
 
     def forward(self, states: tuple[torch.Tensor, ...]) -> torch.Tensor:
-        if self.weights is None:
+        if self.recipe == "last":
             return states[-1]
+        if self.recipe == "layers":
+            return torch.cat([nn.functional.layer_norm(s, s.shape[-1:]) for s in states], dim=-1)
         stacked = torch.stack(states, dim=0)
         w = torch.softmax(self.weights, dim=0).view(-1, 1, 1, 1)
         return (stacked * w).sum(dim=0)

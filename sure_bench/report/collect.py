@@ -13,13 +13,32 @@ from sure_bench.results.store import ResultError, read_result
 
 @dataclass
 class Collected:
-    frame: pd.DataFrame  # one row per result file
+    frame: pd.DataFrame  # one row per result file (columns: COLUMNS)
     results: list[Result]
     malformed: list[str] = field(default_factory=list)
 
 
+COLUMNS = ["path", "backbone", "task", "spec_hash", "method", "label", "run_hash", "config_hash", "seed", "metric",
+           "higher_is_better", "score", "percent", "trainable", "date", "dataset", "sizes", "device"]
+
+
 def method_label(name: str, preset: str) -> str:
     return name if preset == "default" else f"{name}@{preset}"
+
+
+def _row(path: Path, r: Result) -> dict:
+    """One frame row. `label` is the report row name (the run's, else method[@preset]); `run_hash` is None for
+    results written before run configurations (schema 1); only results of one run hash are ever averaged."""
+    method = method_label(r.method.name, r.method.preset)
+    return {
+        "path": str(path), "backbone": r.backbone.name, "task": r.task.name, "spec_hash": r.task.spec_hash,
+        "method": method, "label": r.run.label if r.run else method, "run_hash": r.run.hash if r.run else None,
+        "config_hash": r.method.config_hash,
+        "seed": r.seed, "metric": r.scores.primary, "higher_is_better": r.scores.higher_is_better,
+        "score": r.scores.test[r.scores.primary], "percent": r.params.percent,
+        "trainable": r.params.method_added + r.params.method_unfrozen, "date": r.provenance.date,
+        "dataset": r.task.dataset, "sizes": r.data.sizes, "device": r.provenance.device,
+    }
 
 
 def _result_files(roots: list[Path]) -> list[Path]:
@@ -43,14 +62,5 @@ def collect(roots: Path | list[Path]) -> Collected:
             malformed.append(f"{path}: primary metric {r.scores.primary!r} missing from test scores")
             continue
         results.append(r)
-        rows.append({
-            "path": str(path), "backbone": r.backbone.name, "task": r.task.name, "spec_hash": r.task.spec_hash,
-            "method": method_label(r.method.name, r.method.preset), "config_hash": r.method.config_hash,
-            "seed": r.seed, "metric": r.scores.primary, "higher_is_better": r.scores.higher_is_better,
-            "score": r.scores.test[r.scores.primary], "percent": r.params.percent,
-            "trainable": r.params.method_added + r.params.method_unfrozen, "date": r.provenance.date,
-            "dataset": r.task.dataset, "sizes": r.data.sizes, "device": r.provenance.device,
-        })
-    columns = ["path", "backbone", "task", "spec_hash", "method", "config_hash", "seed", "metric",
-               "higher_is_better", "score", "percent", "trainable", "date", "dataset", "sizes", "device"]
-    return Collected(pd.DataFrame(rows, columns=columns), results, malformed)
+        rows.append(_row(path, r))
+    return Collected(pd.DataFrame(rows, columns=COLUMNS), results, malformed)

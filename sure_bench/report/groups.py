@@ -10,7 +10,7 @@ from sure_bench.report.leaderboard import split_stale
 
 
 def average_groups(frame: pd.DataFrame, groups: dict[str, list[str]], current: dict[str, str]) -> pd.DataFrame:
-    """Replace each group's member rows by one row per (backbone, method, config, seed) with the mean score.
+    """Replace each group's member rows by one row per (backbone, run, seed) with the mean score.
 
     Only fresh results count (stale ones stay as they are, to be listed as stale), and only seeds that have
     every member: a seed missing a fold gives no group score.
@@ -22,7 +22,7 @@ def average_groups(frame: pd.DataFrame, groups: dict[str, list[str]], current: d
         sub = fresh[fresh["task"].isin(tasks)]
         combined = hashlib.sha256("".join(current.get(t, "") for t in tasks).encode()).hexdigest()[:16]
         averaged = []
-        for _, g in sub.groupby(["backbone", "method", "config_hash", "seed"]):
+        for _, g in sub.groupby(["backbone", "label", "run_hash", "seed"]):  # fresh rows all have a run
             if set(g["task"]) != set(tasks):
                 continue
             row = g.sort_values("task").iloc[0].copy()

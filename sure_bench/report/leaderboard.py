@@ -1,42 +1,61 @@
-"""Aggregation: per backbone, one row per method, a column per task, normalised scores, ranks, Pareto."""
+"""Aggregation: per backbone, one row per run label, a column per task, normalised scores, ranks, Pareto."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 REFERENCE = "finetune"  # normalised scores are relative to full fine-tuning = 100
+PROBE = "probe"  # the frozen reference probe (closed-form logistic regression on pooled frozen features)
 N_BOOTSTRAP = 1000
 
 
 @dataclass
 class Board:
-    """One backbone's leaderboard."""
+    """One backbone's leaderboard. A row is a run label (`method[@preset][+head]`), or `label (run <hash8>)`
+    for each run hash when one label has results from several run configurations: those are never averaged."""
 
     backbone: str
     tasks: list[str]
-    rows: pd.DataFrame  # index: method; numeric columns (see `summarise`)
-    cells: dict[tuple[str, str], dict]  # (method, task) -> {"mean", "std", "n", "scores", "rank", "norm"}
-    stale: pd.DataFrame
+    rows: pd.DataFrame  # index: row name ("method"); numeric columns (see `build_board`), label, run_hash
+    cells: dict[tuple[str, str], dict]  # (row, task) -> {"mean", "std", "n", "scores", "rank", "norm", "below_probe"}
+    stale: pd.DataFrame  # not ranked: older task specs, and results from before the protocol (run_hash None)
+    higher_is_better: dict[str, bool] = field(default_factory=dict)  # task -> its primary metric's direction
+    probe: dict[str, str] = field(default_factory=dict)  # task -> the reference probe's row, where there is one
+
+
+def has_run(frame: pd.DataFrame) -> pd.Series:
+    """True for results with a run block; False for those written before the protocol (schema 1)."""
+    return frame["run_hash"].notna() & (frame["run_hash"] != "")
 
 
 def split_stale(frame: pd.DataFrame, current: dict[str, str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Keep, per (backbone, task), the current spec hash (given, else the newest result's) and per
-    (backbone, task, method) the newest config hash; everything else is stale, never mixed in."""
+    """Keep, per (backbone, task), the current spec hash (given, else the newest run result's); results without
+    a run block (fixed learning rate, earlier head) and results for other spec hashes are stale, never mixed
+    in. Several run hashes under one label are not stale: `row_names` gives each its own row."""
     if frame.empty:
         return frame, frame
-    keep = pd.Series(True, index=frame.index)
+    keep = has_run(frame)
     for (_backbone, task), g in frame.groupby(["backbone", "task"]):
-        wanted = (current or {}).get(task) or g.sort_values("date").iloc[-1]["spec_hash"]
+        runs = g[keep[g.index]]
+        wanted = (current or {}).get(task)
+        if not wanted and not runs.empty:
+            wanted = runs.sort_values("date", kind="stable").iloc[-1]["spec_hash"]
         keep[g.index] &= g["spec_hash"] == wanted
-    fresh = frame[keep]
-    for _, g in fresh.groupby(["backbone", "task", "method"]):
-        newest = g.sort_values("date").iloc[-1]["config_hash"]
-        keep[g.index[g["config_hash"] != newest]] = False
     return frame[keep], frame[~keep]
+
+
+def row_names(frame: pd.DataFrame) -> pd.Series:
+    """The board row of each (fresh) result: its label, or `label (run <first 8 of hash>)` for every run hash
+    when the (backbone, label) has results from more than one run hash, on any task."""
+    names = frame["label"].copy()
+    for _, g in frame.groupby(["backbone", "label"]):
+        if g["run_hash"].nunique() > 1:
+            names[g.index] = [f"{label} (run {h[:8]})" for label, h in zip(g["label"], g["run_hash"])]
+    return names
 
 
 def bootstrap_ci(scores: list[float], n: int = N_BOOTSTRAP) -> tuple[float, float]:
@@ -84,47 +103,82 @@ def pareto(points: dict[str, tuple[float, float]]) -> set[str]:
     return front
 
 
+def _cells(t: pd.DataFrame, hib: bool) -> dict[str, dict]:
+    """Per row on one task: mean, std, n, seed scores, rank (ties by bootstrap overlap)."""
+    per_row = {}
+    for row, g in t.groupby("row"):
+        scores = [float(x) for x in g.sort_values("seed", kind="stable")["score"]]
+        per_row[row] = {"mean": float(np.mean(scores)), "n": len(scores), "scores": scores,
+                        "std": float(np.std(scores, ddof=1)) if len(scores) > 1 else 0.0}
+    for row, rank in rank_with_ties(per_row, hib).items():
+        per_row[row]["rank"] = rank
+    return per_row
+
+
+def _probe_row(t: pd.DataFrame) -> str | None:
+    """The task's reference probe row: the one row whose method is `probe` (none when absent or ambiguous)."""
+    rows = sorted(set(t.loc[t["method"].str.split("@").str[0] == PROBE, "row"]))
+    return rows[0] if len(rows) == 1 else None
+
+
+def below(mean: float, probe_mean: float, higher_is_better: bool) -> bool:
+    """Whether a mean is strictly worse than the probe's."""
+    return mean < probe_mean if higher_is_better else mean > probe_mean
+
+
+ROW_COLUMNS = ["label", "run_hash", "complete", "devices", "missing", "percent", "norm", "avg_rank", "per_percent",
+               "pareto"]
+
+
 def build_board(frame: pd.DataFrame, stale: pd.DataFrame, backbone: str) -> Board:
+    """One backbone's board from fresh results that carry a `row` column (see `row_names`). A backbone with
+    only stale results gets a board without rows (its tasks: the stale ones), so they are still listed."""
     own = frame[frame["backbone"] == backbone]
+    stale = stale[stale["backbone"] == backbone]
+    if own.empty:
+        empty = pd.DataFrame(columns=ROW_COLUMNS, index=pd.Index([], name="method"))
+        return Board(backbone, sorted(stale["task"].unique()), empty, {}, stale)
     tasks = sorted(own["task"].unique())
     cells: dict[tuple[str, str], dict] = {}
+    directions: dict[str, bool] = {}
+    probes: dict[str, str] = {}
     for task in tasks:
         t = own[own["task"] == task]
-        hib = bool(t["higher_is_better"].iloc[0])
-        per_method = {}
-        for method, g in t.groupby("method"):
-            scores = [float(x) for x in g.sort_values("seed")["score"]]
-            per_method[method] = {"mean": float(np.mean(scores)), "n": len(scores), "scores": scores,
-                                  "std": float(np.std(scores, ddof=1)) if len(scores) > 1 else 0.0}
-        ref = per_method.get(REFERENCE, {}).get("mean")
-        for method, rank in rank_with_ties(per_method, hib).items():
-            cell = per_method[method]
-            cell["rank"] = rank
+        hib = directions[task] = bool(t["higher_is_better"].iloc[0])
+        per_row = _cells(t, hib)
+        ref = per_row.get(REFERENCE, {}).get("mean")
+        probe = _probe_row(t)
+        if probe is not None:
+            probes[task] = probe
+        for row, cell in per_row.items():
             cell["norm"] = normalised(cell["mean"], ref, hib)
-            cells[(method, task)] = cell
-    methods = sorted(own["method"].unique())
+            cell["below_probe"] = below(cell["mean"], per_row[probe]["mean"], hib) if probe is not None else None
+            cells[(row, task)] = cell
     rows = []
-    for m in methods:
+    for m in sorted(own["row"].unique()):
+        mine = own[own["row"] == m]
         have = [t for t in tasks if (m, t) in cells]
         complete = len(have) == len(tasks)
-        pct = float(own[own["method"] == m]["percent"].mean())
+        pct = float(mine["percent"].mean())
         norm = float(np.mean([cells[(m, t)]["norm"] for t in tasks])) if complete else math.nan
         rank = float(np.mean([cells[(m, t)]["rank"] for t in tasks])) if complete else math.nan
-        devices = ", ".join(sorted(set(own[own["method"] == m]["device"])))
-        rows.append({"method": m, "complete": complete, "devices": devices, "missing": [t for t in tasks if t not in have],
-                     "percent": pct, "norm": norm, "avg_rank": rank,
+        rows.append({"method": m, "label": mine["label"].iloc[0], "run_hash": mine["run_hash"].iloc[0],
+                     "complete": complete, "devices": ", ".join(sorted(set(mine["device"]))),
+                     "missing": [t for t in tasks if t not in have], "percent": pct, "norm": norm, "avg_rank": rank,
                      "per_percent": norm / pct if complete and pct > 0 else math.nan})
-    table = pd.DataFrame(rows).set_index("method") if rows else pd.DataFrame()
-    if not table.empty:
-        points = {m: (r.norm, r.percent) for m, r in table.iterrows() if r.complete and not math.isnan(r.norm)}
-        front = pareto(points)
-        table["pareto"] = [m in front for m in table.index]
-        table = table.sort_values(["complete", "avg_rank", "norm"], ascending=[False, True, False])
-    return Board(backbone, tasks, table, cells, stale[stale["backbone"] == backbone])
+    table = pd.DataFrame(rows).set_index("method")
+    points = {m: (r.norm, r.percent) for m, r in table.iterrows() if r.complete and not math.isnan(r.norm)}
+    front = pareto(points)
+    table["pareto"] = [m in front for m in table.index]
+    table = table.sort_values(["complete", "avg_rank", "norm"], ascending=[False, True, False])
+    return Board(backbone, tasks, table, cells, stale, directions, probes)
 
 
 def build_boards(frame: pd.DataFrame, current: dict[str, str] | None = None,
                  backbone: str | None = None) -> list[Board]:
+    """A board per backbone with results (ranked or stale): stale ones split off (`split_stale`), rows named
+    by `row_names`."""
     fresh, stale = split_stale(frame, current)
-    backbones = sorted(fresh["backbone"].unique()) if not fresh.empty else []
+    fresh = fresh.assign(row=row_names(fresh)) if not fresh.empty else fresh.assign(row=pd.Series(dtype=str))
+    backbones = sorted(frame["backbone"].unique()) if not frame.empty else []
     return [build_board(fresh, stale, b) for b in backbones if backbone in (None, b)]

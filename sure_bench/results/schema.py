@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the run block (run configuration, its hash, the learning-rate search)
 
 
 class _Model(BaseModel):
@@ -61,6 +63,7 @@ class TrainSummary(_Model):
     samples_per_s: float
     resumed_from: str | None = None
     test_loss: float | None = None
+    probe_c: float | None = Field(None, description="the reference probe's inverse L2 strength, chosen on dev")
 
 
 class DataInfo(_Model):
@@ -79,6 +82,47 @@ class Provenance(_Model):
     date: str
 
 
+class LRPoint(_Model):
+    """One explored learning rate: trained on a fraction of the budget, scored on dev."""
+
+    lr: float = Field(gt=0)
+    status: Literal["ok", "failed"]
+    dev: float | None = Field(None, description="primary dev score; None when the point failed")
+    reason: str = Field("", description="why it failed (diverged: NaN loss, ...)")
+    steps: int = Field(0, ge=0)
+    wall_s: float = Field(0.0, ge=0)
+
+
+class LRSearch(_Model):
+    """The learning-rate search of a (method, task): the grid, the explore phase and the choice."""
+
+    grid: list[float]
+    explore_fraction: float
+    explore_seed: int
+    chosen: float
+    points: list[LRPoint]
+
+
+class ExploredPoint(_Model):
+    """The file of one explored learning rate: <cell>/lr-search/lr<rate>.json."""
+
+    run_hash: str
+    spec_hash: str
+    seed: int
+    epochs: int = Field(gt=0, description="epochs this point trained for (the explore phase)")
+    point: LRPoint
+
+
+class RunInfo(_Model):
+    """What was trained and how beyond the task spec. Results whose `hash` differs are never averaged."""
+
+    hash: str = Field(description="sha256 prefix of `config`")
+    label: str = Field(description="the row name in the report: method[@preset][+head]")
+    head: str = Field(description="the head recipe (sure_bench.heads.recipes)")
+    config: dict = Field(description="the typed run configuration that was hashed")
+    lr_search: LRSearch | None = Field(None, description="None when the rate was fixed (a one-point grid)")
+
+
 class Result(_Model):
     schema_: int = Field(SCHEMA_VERSION, alias="schema")
     task: TaskInfo
@@ -91,5 +135,7 @@ class Result(_Model):
     data: DataInfo
     provenance: Provenance
     predictions: str
+    run: RunInfo | None = Field(None, description="None: written before run configurations (schema 1); such "
+                                                  "results are never ranked beside ones that have it")
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)

@@ -19,9 +19,13 @@ def method_folder(method: str, preset: str) -> str:
     return method if preset == "default" else f"{method}@{preset}"
 
 
+def cell_folder(root: Path, backbone: str, label: str, task: str) -> Path:
+    """root/<backbone>/<run label>/<task>: a cell's seeds, predictions and learning-rate search."""
+    return Path(root) / backbone.replace("/", "__") / label / task
+
+
 def result_path(root: Path, backbone: str, method: str, preset: str, task: str, seed: int) -> Path:
-    safe_backbone = backbone.replace("/", "__")
-    return Path(root) / safe_backbone / method_folder(method, preset) / task / f"seed{seed}.json"
+    return cell_folder(root, backbone, method_folder(method, preset), task) / f"seed{seed}.json"
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -51,18 +55,19 @@ def read_result(path: Path) -> Result:
         raise ResultError(f"{path}: does not match the result schema: {problems}") from None
 
 
-def existing_result(path: Path, spec_hash: str, config_hash: str) -> Result | None:
-    """The finished result at `path` if it is for this spec and config; None if there is none.
+def existing_result(path: Path, spec_hash: str, run_hash: str) -> Result | None:
+    """The finished result at `path` if it is for this task spec and run configuration; None if there is none.
 
-    A result for another spec or config is an error: the caller decides (rerun with --overwrite).
+    A result for another spec or run configuration is an error: the caller decides (rerun with --overwrite).
     """
     if not path.is_file():
         return None
     result = read_result(path)
-    if result.task.spec_hash != spec_hash or result.method.config_hash != config_hash:
+    held = result.run.hash if result.run else "none (written before run configurations)"
+    if result.task.spec_hash != spec_hash or held != run_hash:
         raise ResultError(
             f"{path}: already holds a result for another task spec ({result.task.spec_hash} vs {spec_hash}) "
-            f"or method config ({result.method.config_hash} vs {config_hash}); pass --overwrite to replace it, "
+            f"or run configuration ({held} vs {run_hash}); pass --overwrite to replace it, "
             "or --output another folder"
         )
     return result

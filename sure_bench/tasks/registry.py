@@ -113,7 +113,8 @@ class Task:
 # Fields added after results were published: left out of the hash while at their default, so adding
 # them did not make existing results stale.
 _LATER_DEFAULTS = {("labels_file",): None, ("lexicon",): None, ("units",): "characters",
-                   ("budget", "balanced_classes"): False}
+                   ("budget", "balanced_classes"): False, ("budget", "lr_grid"): None,
+                   ("budget", "explore_fraction"): 0.25}
 
 
 def _hashed_fields(spec: TaskSpec) -> dict[str, Any]:

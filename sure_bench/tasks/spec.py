@@ -74,11 +74,29 @@ class LearningRates(_Strict):
     default: float = Field(gt=0)
 
 
+class LearningRateGrid(_Strict):
+    """Learning rates the search explores, per LR family (unset: sure_bench.run.search.DEFAULT_GRIDS)."""
+
+    finetune: list[float] | None = Field(None, min_length=1)
+    default: list[float] | None = Field(None, min_length=1)
+
+    @field_validator("finetune", "default")
+    @classmethod
+    def _positive(cls, v: list[float] | None) -> list[float] | None:
+        if v is not None and any(x <= 0 for x in v):
+            raise ValueError(f"learning rates must be > 0, got {v}")
+        return sorted(set(v)) if v is not None else v
+
+
 class Budget(_Strict):
     epochs: int = Field(gt=0)
     batch_size: int = Field(gt=0)
     patience: int = Field(ge=0)
     lr: LearningRates
+    lr_grid: LearningRateGrid | None = Field(None, description="the learning rates the search explores; "
+                                                                "a one-point grid trains at that rate")
+    explore_fraction: float = Field(0.25, gt=0, le=1, description="share of `epochs` each explored "
+                                                                  "learning rate trains for (SUPERB's explore ratio)")
     warmup_ratio: float = Field(default=0.1, ge=0, lt=1)
     balanced_classes: bool = Field(False, description="draw training utterances with class-balanced weights "
                                                       "(SUPERB's keyword spotting); classification only")

@@ -40,6 +40,7 @@ class Outcome:
     samples_per_s: float
     resumed_from: str | None
     test_loss: float | None
+    diverged: str | None = None  # why training is not trustworthy (a NaN or infinite loss), else None
 
 
 class _Trainer(Trainer):
@@ -106,19 +107,25 @@ def train_and_evaluate(
     head_lr: float,
     show_progress: bool = True,
     label: str = "",
+    epochs: int | None = None,
+    score_test: bool = True,
 ) -> Outcome:
-    """Train on `train`, pick the best epoch on `dev`, score `test` once; resumes from `work_dir`."""
+    """Train on `train`, pick the best epoch on `dev`, score `test` once; resumes from `work_dir`.
+
+    `epochs` shortens the budget (the learning-rate search's explore phase); `score_test=False` stops
+    after the dev score (explored points never look at test)."""
     metric_names = [spec.metrics.primary, *spec.metrics.also]
     refs = {name: [codec.reference(x) for x in ds["label"]] for name, ds in splits.items()}
     budget = spec.budget
+    epochs = epochs or budget.epochs
     steps_per_epoch = max(1, -(-len(splits["train"]) // budget.batch_size))
     args = TrainingArguments(
         output_dir=str(work_dir / "checkpoints"),
         per_device_train_batch_size=budget.batch_size,
         per_device_eval_batch_size=budget.batch_size,
-        num_train_epochs=budget.epochs,
+        num_train_epochs=epochs,
         learning_rate=lr,
-        warmup_steps=int(budget.warmup_ratio * steps_per_epoch * budget.epochs),
+        warmup_steps=int(budget.warmup_ratio * steps_per_epoch * epochs),
         lr_scheduler_type="linear",
         eval_strategy="epoch",
         save_strategy="epoch",
@@ -131,6 +138,7 @@ def train_and_evaluate(
         seed=seed,
         data_seed=seed,
         logging_steps=max(1, steps_per_epoch // 4),
+        logging_nan_inf_filter=False,  # a NaN loss must show, so a diverged run is recorded as such
         report_to="none",
         disable_tqdm=True,
         remove_unused_columns=False,
@@ -162,14 +170,18 @@ def train_and_evaluate(
     start = time.perf_counter()
     train_out = trainer.train(resume_from_checkpoint=last)
     wall = time.perf_counter() - start
+    diverged = _divergence(trainer.state.log_history, train_out.training_loss)
     dev = {k.removeprefix("eval_"): v for k, v in trainer.evaluate().items() if k.removeprefix("eval_") in metric_names}
-    current["split"] = "test"
-    test_out = trainer.predict(splits["test"])
-    hyps = _decode_all(codec, test_out.predictions)
-    test = compute(metric_names, refs["test"], hyps)
-    predictions = [
-        {"id": i, "reference": r, "prediction": h} for i, r, h in zip(splits["test"]["id"], refs["test"], hyps)
-    ]
+    test, predictions, test_loss = {}, [], None
+    if score_test:
+        current["split"] = "test"
+        test_out = trainer.predict(splits["test"])
+        hyps = _decode_all(codec, test_out.predictions)
+        test = compute(metric_names, refs["test"], hyps)
+        predictions = [
+            {"id": i, "reference": r, "prediction": h} for i, r, h in zip(splits["test"]["id"], refs["test"], hyps)
+        ]
+        test_loss = test_out.metrics.get("test_loss")
     state = trainer.state
     best_step = None
     if state.best_model_checkpoint:
@@ -186,5 +198,17 @@ def train_and_evaluate(
         peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         samples_per_s=float(train_out.metrics.get("train_samples_per_second", 0.0)),
         resumed_from=Path(last).name if last else None,
-        test_loss=test_out.metrics.get("test_loss"),
+        test_loss=test_loss,
+        diverged=diverged,
     )
+
+
+def _divergence(log_history: list[dict], final_loss: float) -> str | None:
+    """'training loss became nan at step N' if any logged training loss is not finite, else None."""
+    for entry in log_history:
+        loss = entry.get("loss")
+        if loss is not None and not np.isfinite(loss):
+            return f"training loss became {loss} at step {entry.get('step')}"
+    if final_loss is not None and not np.isfinite(final_loss):
+        return f"training loss became {final_loss}"
+    return None

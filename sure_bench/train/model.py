@@ -7,6 +7,7 @@ from torch import nn
 
 from sure_bench.backbones.encoder import SpeechEncoder
 from sure_bench.heads.classifier import PooledClassifier
+from sure_bench.heads.featurizer import DEFAULT_HEAD
 from sure_bench.heads.ctc import CTCHead
 from sure_bench.train.labels import LabelCodec
 
@@ -14,16 +15,16 @@ from sure_bench.train.labels import LabelCodec
 class SpeechModel(nn.Module):
     """forward(wave, lengths, labels) -> {"loss", "preds"}; preds are class ids or a greedy CTC path."""
 
-    def __init__(self, encoder: SpeechEncoder, codec: LabelCodec, layer_weights: bool = False):
+    def __init__(self, encoder: SpeechEncoder, codec: LabelCodec, head: str = DEFAULT_HEAD):
         super().__init__()
         self.encoder = encoder
         self.kind = codec.kind
         n_states = encoder.num_layers + 1
         if codec.kind == "ctc_asr":
-            self.head: nn.Module = CTCHead(encoder.hidden_size, n_states, len(codec.vocab), layer_weights)
+            self.head: nn.Module = CTCHead(encoder.hidden_size, n_states, len(codec.vocab), head)
         else:
             self.head = PooledClassifier(encoder.hidden_size, n_states, codec.classes_per_slot,
-                                         layer_weights=layer_weights)
+                                         recipe=head)
 
     def forward(self, wave: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor | None = None):
         states, mask = self.encoder(wave, lengths)

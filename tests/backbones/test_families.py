@@ -5,7 +5,7 @@ import torch
 
 from sure_bench.backbones.registry import TINY, load_backbone
 from sure_bench.methods.registry import load_method
-from sure_bench.runner import prepare_model
+from sure_bench.run.runner import prepare_model
 from sure_bench.tasks.registry import all_tasks
 from sure_bench.train.labels import LabelCodec
 
@@ -29,7 +29,7 @@ def _batch(codec):
 @pytest.mark.parametrize("task", ["toy-cls", "toy-slots", "toy-ctc"])
 def test_every_family_through_every_head(backbone, task, codecs):
     method = load_method("finetune")
-    model, params = prepare_model(load_backbone(backbone), method, method.make_config(), codecs[task], False)
+    model, params = prepare_model(load_backbone(backbone), method, method.make_config(), codecs[task], "layers")
     wave, lengths, labels = _batch(codecs[task])
     out = model(wave, lengths, labels)
     assert torch.isfinite(out["loss"])
@@ -44,7 +44,7 @@ def test_every_family_through_every_head(backbone, task, codecs):
 @pytest.mark.parametrize("backbone", ["tiny-wav2vec2", "tiny-hubert", "tiny-whisper"])
 def test_linear_trains_only_the_head(backbone, codecs):
     method = load_method("linear")
-    model, params = prepare_model(load_backbone(backbone), method, method.make_config(), codecs["toy-cls"], True)
+    model, params = prepare_model(load_backbone(backbone), method, method.make_config(), codecs["toy-cls"], "weighted")
     wave, lengths, labels = _batch(codecs["toy-cls"])
     model(wave, lengths, labels)["loss"].backward()
     assert all(p.grad is None for p in model.encoder.parameters())

@@ -5,7 +5,7 @@ import torch
 
 from sure_bench.backbones.registry import TINY, load_backbone
 from sure_bench.methods.registry import load_method
-from sure_bench.runner import prepare_model
+from sure_bench.run.runner import prepare_model
 from sure_bench.tasks.registry import all_tasks
 from sure_bench.train.labels import LabelCodec
 
@@ -24,7 +24,7 @@ def build(backbone: str, spec: str, codec):
     torch.manual_seed(0)
     encoder = load_backbone(backbone)
     frozen = {n: p.detach().clone() for n, p in encoder.named_parameters()}
-    model, params = prepare_model(encoder, method, method.make_config(preset or "default"), codec, False)
+    model, params = prepare_model(encoder, method, method.make_config(preset or "default"), codec, "layers")
     return model, params, frozen
 
 

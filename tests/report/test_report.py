@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from sure_bench.cli.main import main
-from sure_bench.report.collect import collect
+from sure_bench.report.collect import collect, method_label
 from sure_bench.report.leaderboard import build_boards, normalised, pareto, rank_with_ties
-from sure_bench.results.schema import (BackboneInfo, DataInfo, MethodInfo, Params, Provenance, Result, Scores,
-                                       TaskInfo, TrainSummary)
+from sure_bench.results.schema import (BackboneInfo, DataInfo, MethodInfo, Params, Provenance, Result, RunInfo,
+                                       Scores, TaskInfo, TrainSummary)
 from sure_bench.results.store import result_path, write_result
 
 TASKS = {"acc-task": ("accuracy", True), "wer-task": ("wer", False), "fold-a": ("accuracy", True),
@@ -19,9 +19,14 @@ TASKS = {"acc-task": ("accuracy", True), "wer-task": ("wer", False), "fold-a": (
 
 
 def make(root: Path, method: str, task: str, seed: int, score: float, percent: float = 1.0,
-         spec_hash: str = "a" * 16, date: str = "2026-11-27T00:00:00+00:00", preset: str = "default") -> Path:
+         spec_hash: str = "a" * 16, date: str = "2026-11-27T00:00:00+00:00", preset: str = "default",
+         run_hash: str | None = "r" * 16, label: str | None = None) -> Path:
+    """A result file; `run_hash=None` writes a schema-1 result (no run block, from before the protocol)."""
     metric, hib = TASKS[task]
+    run = None if run_hash is None else RunInfo(hash=run_hash, label=label or method_label(method, preset),
+                                                head="linear", config={}, lr_search=None)
     r = Result(
+        schema_=1 if run is None else 2, run=run,
         task=TaskInfo(name=task, version=1, spec_hash=spec_hash, kind="x", dataset="toy"),
         method=MethodInfo(name=method, preset=preset, config={}, config_hash="c" * 16),
         backbone=BackboneInfo(name="bb", weights_sha256="0" * 64, params=1000),
@@ -41,7 +46,7 @@ def make(root: Path, method: str, task: str, seed: int, score: float, percent: f
     return path
 
 
-def board(root: Path, current=None):
+def board(root: Path | list[Path], current=None):
     (b,) = build_boards(collect(root).frame, current)
     return b
 

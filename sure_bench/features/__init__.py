@@ -1,0 +1,1 @@
+"""Frozen features, computed once and cached on disk, keyed by what determines them."""

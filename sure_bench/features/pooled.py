@@ -1,0 +1,58 @@
+"""Per-utterance masked means of every hidden state of a frozen encoder, cached on disk.
+
+Keyed by the encoder's weights sha256, the task's spec hash, the split and its utterance ids, and the
+crop length, so a cache entry can only be reused for exactly the clips and weights it was made from.
+Stored as .npy and read memory-mapped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import datasets
+import numpy as np
+import torch
+
+from sure_bench.backbones.encoder import SpeechEncoder
+from sure_bench.heads.featurizer import masked_mean
+
+
+def cache_path(cache_dir: Path, encoder: SpeechEncoder, spec_hash: str, split: str, ids: list[str],
+               max_samples: int | None) -> Path:
+    key = hashlib.sha256("\n".join([*ids, str(max_samples)]).encode()).hexdigest()[:16]
+    return Path(cache_dir) / "features" / "pooled" / encoder.weights_sha256[:16] / f"{spec_hash}-{split}-{key}.npy"
+
+
+@torch.no_grad()
+def pooled_states(encoder: SpeechEncoder, ds: datasets.Dataset, max_samples: int | None,
+                  batch_size: int = 16) -> np.ndarray:
+    """(N, layers + 1, hidden) float32: the masked time mean of each hidden state, clips cropped as in training."""
+    was_training = encoder.training
+    encoder.eval()
+    out = []
+    try:
+        for start in range(0, len(ds), batch_size):
+            rows = ds[start:start + batch_size]["audio"]
+            waves = [np.array(w, dtype=np.float32)[:max_samples] for w in rows]
+            lengths = torch.tensor([len(w) for w in waves])
+            batch = torch.zeros(len(waves), int(lengths.max()))
+            for i, w in enumerate(waves):
+                batch[i, : len(w)] = torch.from_numpy(w)
+            states, mask = encoder(batch, lengths)
+            out.append(torch.stack([masked_mean(s, mask) for s in states], dim=1).float().numpy())
+    finally:
+        encoder.train(was_training)
+    return np.concatenate(out) if out else np.zeros((0, encoder.num_layers + 1, encoder.hidden_size), np.float32)
+
+
+def cached_pooled_states(encoder: SpeechEncoder, ds: datasets.Dataset, cache_dir: Path, spec_hash: str,
+                         split: str, max_samples: int | None) -> np.ndarray:
+    """`pooled_states`, computed once and then read back memory-mapped."""
+    path = cache_path(cache_dir, encoder, spec_hash, split, [str(x) for x in ds["id"]], max_samples)
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp.npy")
+        np.save(tmp, pooled_states(encoder, ds, max_samples))
+        tmp.replace(path)
+    return np.load(path, mmap_mode="r")

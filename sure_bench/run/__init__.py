@@ -1,0 +1,1 @@
+"""`sure-bench run`: run configurations, the learning-rate search, and training every (task, seed) cell."""

@@ -1,0 +1,56 @@
+"""The run configuration: everything outside the task spec that changes what is trained or how.
+
+It is typed and hashed; its hash is stored in every result file and checked before a finished cell is
+skipped, and the report never averages results whose hashes differ. Its label (method, preset, head
+recipe) names the result folder and the report's row, so a run with another head lands beside the
+plain one instead of being skipped as done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from sure_bench.heads.featurizer import DEFAULT_HEAD
+
+PROTOCOL = 1  # bump when the search or training protocol changes what a configuration means
+
+
+class RunConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    protocol: int = PROTOCOL
+    backbone: str
+    backbone_sha256: str
+    method: str
+    preset: str = "default"
+    method_config_hash: str
+    head: str = DEFAULT_HEAD
+    lr_grid: tuple[float, ...] | None = Field(
+        None, description="--lr-grid / --lr: the rates to search (one rate: no search); None: the task's "
+                          "budget.lr_grid, else the LR family's default grid")
+    precision: Literal["fp32"] = "fp32"
+
+    @field_validator("lr_grid")
+    @classmethod
+    def _sorted(cls, v: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        """The same rates in another order are the same configuration."""
+        return tuple(sorted(set(v))) if v else None
+
+    @property
+    def hash(self) -> str:
+        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    @property
+    def label(self) -> str:
+        """method[@preset][+head]: the result folder's and the report row's name."""
+        return run_label(self.method, self.preset, self.head)
+
+
+def run_label(method: str, preset: str = "default", head: str = DEFAULT_HEAD) -> str:
+    label = method if preset == "default" else f"{method}@{preset}"
+    return label if head == DEFAULT_HEAD else f"{label}+{head}"

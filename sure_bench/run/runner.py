@@ -1,0 +1,195 @@
+"""`sure-bench run`: per task, the learning-rate search, then every seed at the chosen rate; each cell
+ends in a result file and finished cells are skipped."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import datasets
+from rich.console import Console
+
+from sure_bench.backbones.encoder import SpeechEncoder
+from sure_bench.backbones.registry import load_backbone
+from sure_bench.data.cache import decode_manifest
+from sure_bench.data.loaders import default_data_root, get_loader, select_split
+from sure_bench.methods.accounting import count_params
+from sure_bench.methods.apply import apply_method
+from sure_bench.methods.base import Method, MethodConfig, config_hash
+from sure_bench.results import provenance
+from sure_bench.heads.featurizer import DEFAULT_HEAD
+from sure_bench.results.schema import (BackboneInfo, DataInfo, LRSearch, MethodInfo, Result, RunInfo, Scores,
+                                       TaskInfo, TrainSummary)
+from sure_bench.results.store import cell_folder, existing_result, write_atomic, write_result
+from sure_bench.run.config import RunConfig
+from sure_bench.run.search import grid_for
+from sure_bench.tasks.registry import Task
+from sure_bench.train.labels import LabelCodec
+
+SPLITS = ("train", "dev", "test")
+
+
+@dataclass
+class RunOptions:
+    backbone: str
+    seeds: list[int]
+    output: Path
+    data_root: Path | None = None
+    cache_dir: Path | None = None
+    overwrite: bool = False
+    skip_bad_audio: bool = False
+    head: str = DEFAULT_HEAD
+    lr_grid: tuple[float, ...] | None = None  # --lr-grid / --lr; None: the task's or the family's grid
+    show_progress: bool = True
+    console: Console = field(default_factory=Console)
+
+
+def load_splits(task: Task, opts: RunOptions,
+                codec: LabelCodec) -> tuple[dict[str, datasets.Dataset], list[dict[str, str]]]:
+    """Loader -> committed splits -> decoded, cached audio. Returns datasets and the utterances left out
+    (too long for CTC, words missing from the lexicon, bad audio)."""
+    spec = task.spec
+    loader = get_loader(spec.dataset.loader)
+    rows = loader.load(Path(opts.data_root or default_data_root()), **spec.dataset.args)
+    out, skipped = {}, []
+    for split in SPLITS:
+        chosen = select_split(rows, task.split_selection(split), f"{task.file} split {split!r}")
+        if spec.kind == "ctc_asr":  # a transcript cannot be cropped: longer utterances are left out
+            long = [r for r in chosen if r.duration > spec.audio.max_seconds]
+            skipped += [{"id": r.id, "path": r.path, "reason": f"longer than {spec.audio.max_seconds} s",
+                         "split": split} for r in long]
+            chosen = [r for r in chosen if r.duration <= spec.audio.max_seconds]
+        if spec.units == "phones":  # a transcript with words the committed lexicon lacks has no phone target
+            unusable = {r.id: why for r in chosen if (why := codec.unusable(r.label))}
+            skipped += [{"id": r.id, "path": r.path, "reason": unusable[r.id], "split": split}
+                        for r in chosen if r.id in unusable]
+            chosen = [r for r in chosen if r.id not in unusable]
+        decoded = decode_manifest(chosen, opts.cache_dir, opts.skip_bad_audio,
+                                  f"{spec.task} {split}: decoding audio", opts.show_progress)
+        ds = decoded.dataset if split == "train" else decoded.dataset.sort("length")  # tight eval batches
+        out[split] = ds.with_format("numpy")
+        skipped += [{**s, "split": split} for s in decoded.skipped]
+    return out, skipped
+
+
+def _dataset_label(spec) -> str:
+    args = ", ".join(f"{k}={v}" for k, v in spec.dataset.args.items())
+    return f"{spec.dataset.loader}({args})" if args else spec.dataset.loader
+
+
+def prepare_model(encoder: SpeechEncoder, method: Method, config: MethodConfig, codec, head: str):
+    """The backbone with the method applied, plus the task head; and the parameter counts."""
+    from sure_bench.train.model import SpeechModel
+
+    original = apply_method(encoder, method, config)
+    model = SpeechModel(encoder, codec, head=head)
+    return model, count_params(encoder, model.head, original)
+
+
+@dataclass
+class Cell:
+    """What every training run of one (run configuration, task) shares."""
+
+    run: RunConfig
+    method: Method
+    config: MethodConfig
+    task: Task
+    codec: LabelCodec
+    splits: dict[str, datasets.Dataset]
+    pristine: SpeechEncoder
+    opts: RunOptions
+
+    def train(self, seed: int, lr: float, work: Path, label: str, epochs: int | None = None,
+              score_test: bool = True):
+        """A fresh copy of the backbone, the method applied, trained at `lr`; returns (outcome, params)."""
+        from transformers import set_seed
+
+        from sure_bench.train.loop import train_and_evaluate
+
+        spec = self.task.spec
+        set_seed(seed)
+        model, params = prepare_model(copy.deepcopy(self.pristine), self.method, self.config, self.codec,
+                                      self.run.head)
+        outcome = train_and_evaluate(model, self.codec, spec, self.splits, work, seed, lr, self.head_lr(lr),
+                                     self.opts.show_progress, label, epochs=epochs, score_test=score_test)
+        return outcome, params
+
+    def head_lr(self, lr: float) -> float:
+        """The head trains at the searched rate, except beside full fine-tuning (rates two decades lower,
+        too low for a fresh head), where it keeps the task's head rate `budget.lr.default`."""
+        return self.task.spec.budget.lr.default if self.method.lr_family == "finetune" else lr
+
+
+def run_method(method: Method, preset: str, config: MethodConfig, tasks: list[Task], opts: RunOptions) -> list[Path]:
+    """Search the learning rate and train every seed of `method` on every task; finished cells are skipped."""
+    from sure_bench.run.explore import search_lr
+
+    console = opts.console
+    pristine = load_backbone(opts.backbone, opts.cache_dir)
+    run = RunConfig(backbone=opts.backbone, backbone_sha256=pristine.weights_sha256, method=method.name,
+                    preset=preset, method_config_hash=config_hash(method.name, config), head=opts.head,
+                    lr_grid=opts.lr_grid)
+    written: list[Path] = []
+    for task in tasks:
+        spec = task.spec
+        folder = cell_folder(opts.output, opts.backbone, run.label, spec.task)
+        todo = []
+        for seed in opts.seeds:
+            path = folder / f"seed{seed}.json"
+            if not opts.overwrite and existing_result(path, task.spec_hash, run.hash):
+                console.print(f"[dim]skip {spec.task} seed {seed}: done ({path})[/dim]")
+                written.append(path)
+                continue
+            todo.append((seed, path))
+        if not todo:
+            continue
+        codec = LabelCodec(task)
+        splits, skipped = load_splits(task, opts, codec)
+        cell = Cell(run, method, config, task, codec, splits, pristine, opts)
+        grid = grid_for(spec, method.lr_family, run.lr_grid)
+        search = search_lr(cell, grid, folder, min(opts.seeds)) if len(grid) > 1 else None
+        lr = search.chosen if search else grid[0]
+        for seed, path in todo:
+            work = opts.output / ".work" / path.relative_to(opts.output).with_suffix("")
+            outcome, params = cell.train(seed, lr, work, f"{run.label} {spec.task} seed {seed}")
+            written.append(_write(cell, seed, path, lr, search, outcome, params, skipped))
+    return written
+
+
+def _write(cell: Cell, seed: int, path: Path, lr: float, search: LRSearch | None, outcome, params,
+           skipped: list[dict[str, str]]) -> Path:
+    import torch
+
+    spec, run, method = cell.task.spec, cell.run, cell.method
+    pred_path = path.with_name(f"seed{seed}.predictions.jsonl")
+    write_atomic(pred_path, "".join(json.dumps(p) + "\n" for p in outcome.predictions))
+    result = Result(
+        task=TaskInfo(name=spec.task, version=spec.version, spec_hash=cell.task.spec_hash, kind=spec.kind,
+                      dataset=_dataset_label(spec)),
+        method=MethodInfo(name=method.name, preset=run.preset, config=cell.config.model_dump(mode="json"),
+                          config_hash=run.method_config_hash, source=method.source),
+        backbone=BackboneInfo(name=run.backbone, weights_sha256=run.backbone_sha256, params=params.backbone_total),
+        params=params,
+        seed=seed,
+        scores=Scores(dev=outcome.dev, test=outcome.test, primary=spec.metrics.primary,
+                      higher_is_better=spec.metrics.higher_is_better),
+        train=TrainSummary(epochs=outcome.epochs, steps=outcome.steps, best_step=outcome.best_step, lr=lr,
+                           head_lr=cell.head_lr(lr), batch_size=spec.budget.batch_size,
+                           wall_s=round(outcome.wall_s, 2), peak_rss_mb=round(outcome.peak_rss_mb, 1),
+                           samples_per_s=round(outcome.samples_per_s, 2), resumed_from=outcome.resumed_from,
+                           test_loss=outcome.test_loss),
+        data=DataInfo(sizes={s: len(d) for s, d in cell.splits.items()}, skipped=skipped),
+        provenance=provenance.collect("cuda" if torch.cuda.is_available() else "cpu"),
+        predictions=pred_path.name,
+        run=RunInfo(hash=run.hash, label=run.label, head=run.head, config=run.model_dump(mode="json"),
+                    lr_search=search),
+    )
+    write_result(path, result)
+    primary = spec.metrics.primary
+    note = f", diverged: {outcome.diverged}" if outcome.diverged else ""
+    cell.opts.console.print(f"{spec.task} seed {seed} lr {lr:g}: test {primary} {outcome.test[primary]:.4f} "
+                            f"(dev {outcome.dev.get(primary, float('nan')):.4f}, {outcome.wall_s:.0f} s{note}) "
+                            f"-> {path}")
+    return path

@@ -43,6 +43,13 @@ class SpeechEncoder(nn.Module):
     def num_layers(self) -> int:
         return self.view.num_layers
 
+    @property
+    def padding_invariant(self) -> bool:
+        """Whether a clip's states are the same alone or padded in a batch. wav2vec2-family models with a
+        group-normed CNN (wav2vec2-base, HuBERT base) were trained without an attention mask, so padding
+        changes their output."""
+        return self.family == "whisper" or getattr(self.model.config, "feat_extract_norm", "layer") == "layer"
+
     def freeze_frontend(self) -> None:
         """Freeze the CNN / conv stem for real (no grad through it, no grad on its output)."""
         for p in self.view.frontend.parameters():

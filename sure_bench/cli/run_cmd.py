@@ -28,6 +28,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                     help="learning rates to search on dev (default: the task's budget.lr_grid, else the "
                          "method's LR family grid)")
     lr.add_argument("--lr", type=float, help="train at this learning rate, no search")
+    p.add_argument("--no-feature-cache", action="store_true",
+                   help="run the frozen encoder every step even where the head could read cached pooled states "
+                        "(same results, slower; for checking)")
     p.add_argument("--no-progress", action="store_true")
 
 
@@ -72,4 +75,5 @@ def _options(args: argparse.Namespace, console, head: str, grid: tuple[float, ..
 
     return RunOptions(backbone=args.backbone, seeds=args.seeds, output=args.output, data_root=args.data_root,
                       overwrite=args.overwrite, skip_bad_audio=args.skip_bad_audio, head=head, lr_grid=grid,
+                      feature_cache=not args.no_feature_cache,
                       show_progress=not args.no_progress, console=console)

@@ -1,4 +1,9 @@
-"""Utterance classification (the SURE design): projection, masked mean pooling, linear."""
+"""Utterance classification (the SURE design): projection, masked mean pooling, linear.
+
+Pooling comes first here (each state's masked mean, then the recipe's linear combination and the
+projection), which is the same function as projecting every frame and pooling, since both steps are
+linear; it lets a frozen encoder's pooled states be computed once (`pool`) and the head train on them
+(`classify`)."""
 
 from __future__ import annotations
 
@@ -19,8 +24,16 @@ class PooledClassifier(nn.Module):
         self.slots = nn.ModuleList(nn.Linear(proj_dim, n) for n in classes_per_slot)
 
     def forward(self, states: tuple[torch.Tensor, ...], mask: torch.Tensor) -> list[torch.Tensor]:
-        pooled = masked_mean(self.projector(self.featurizer(states)), mask)
-        return [slot(pooled) for slot in self.slots]
+        return self.classify(self.pool(states, mask))
+
+    def pool(self, states: tuple[torch.Tensor, ...], mask: torch.Tensor) -> torch.Tensor:
+        """(B, num_states, hidden): each state normalised per frame, then its masked time mean."""
+        return torch.stack([masked_mean(self.featurizer.normalise(s), mask) for s in states], dim=1)
+
+    def classify(self, pooled: torch.Tensor) -> list[torch.Tensor]:
+        """Pooled states (B, num_states, hidden) -> logits per slot."""
+        projected = self.projector(self.featurizer.combine(pooled))
+        return [slot(projected) for slot in self.slots]
 
     @staticmethod
     def loss(logits: list[torch.Tensor], labels: torch.Tensor) -> torch.Tensor:

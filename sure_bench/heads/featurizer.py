@@ -33,7 +33,9 @@ def check_recipe(name: str) -> str:
 
 
 class Featurizer(nn.Module):
-    """Hidden states (each (B, T, H)) -> one (B, T, out_dim) tensor, by recipe."""
+    """Hidden states -> one feature per frame, by recipe, in two steps: `normalise` works on each frame
+    of each state; `combine` is linear across states (select, weighted sum or concatenation), so it
+    commutes with time pooling and a pooled head can read cached per-state means."""
 
     def __init__(self, num_states: int, hidden: int, recipe: str = DEFAULT_HEAD):
         super().__init__()
@@ -41,14 +43,22 @@ class Featurizer(nn.Module):
         self.weights = nn.Parameter(torch.zeros(num_states)) if recipe == "weighted" else None
         self.out_dim = hidden * num_states if recipe == "layers" else hidden
 
+    def normalise(self, state: torch.Tensor) -> torch.Tensor:
+        """Per frame: layer norm without learned scale for `layers`, nothing for the others."""
+        return nn.functional.layer_norm(state, state.shape[-1:]) if self.recipe == "layers" else state
+
+    def combine(self, stacked: torch.Tensor) -> torch.Tensor:
+        """(..., num_states, hidden) -> (..., out_dim)."""
+        if self.recipe == "last":
+            return stacked[..., -1, :]
+        if self.recipe == "layers":
+            return stacked.flatten(-2)
+        return (torch.softmax(self.weights, dim=0)[:, None] * stacked).sum(dim=-2)
+
     def forward(self, states: tuple[torch.Tensor, ...]) -> torch.Tensor:
         if self.recipe == "last":
-            return states[-1]
-        if self.recipe == "layers":
-            return torch.cat([nn.functional.layer_norm(s, s.shape[-1:]) for s in states], dim=-1)
-        stacked = torch.stack(states, dim=0)
-        w = torch.softmax(self.weights, dim=0).view(-1, 1, 1, 1)
-        return (stacked * w).sum(dim=0)
+            return self.normalise(states[-1])
+        return self.combine(torch.stack([self.normalise(s) for s in states], dim=-2))
 
 
 def masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import datasets
+import numpy as np
 from rich.console import Console
 
 from sure_bench.backbones.encoder import SpeechEncoder
@@ -39,6 +40,7 @@ class RunOptions:
     data_root: Path | None = None
     cache_dir: Path | None = None
     overwrite: bool = False
+    feature_cache: bool = True  # a frozen encoder under a pooled head: train the head on cached pooled states
     skip_bad_audio: bool = False
     head: str = DEFAULT_HEAD
     lr_grid: tuple[float, ...] | None = None  # --lr-grid / --lr; None: the task's or the family's grid
@@ -100,6 +102,7 @@ class Cell:
     splits: dict[str, datasets.Dataset]
     pristine: SpeechEncoder
     opts: RunOptions
+    pooled: dict[str, datasets.Dataset] | None = None  # cached pooled states, once per cell
 
     def train(self, seed: int, lr: float, work: Path, label: str, epochs: int | None = None,
               score_test: bool = True):
@@ -112,9 +115,36 @@ class Cell:
         set_seed(seed)
         model, params = prepare_model(copy.deepcopy(self.pristine), self.method, self.config, self.codec,
                                       self.run.head)
-        outcome = train_and_evaluate(model, self.codec, spec, self.splits, work, seed, lr, self.head_lr(lr),
-                                     self.opts.show_progress, label, epochs=epochs, score_test=score_test)
+        splits, collator = self.splits, None
+        if self.opts.feature_cache and params.method_added + params.method_unfrozen == 0 and hasattr(model.head, "pool"):
+            from sure_bench.train.collate import PooledCollator
+            from sure_bench.train.model import PooledHeadModel
+
+            splits, collator, model = self.pooled_splits(model.head), PooledCollator(self.codec), PooledHeadModel(model.head)
+        outcome = train_and_evaluate(model, self.codec, spec, splits, work, seed, lr, self.head_lr(lr),
+                                     self.opts.show_progress, label, epochs=epochs, score_test=score_test,
+                                     collator=collator)
         return outcome, params
+
+    def pooled_splits(self, head) -> dict[str, datasets.Dataset]:
+        """The splits with each clip's pooled states (what the head's `pool` gives on the frozen encoder) in
+        place of its audio; computed once per backbone, task, split and recipe, then read from the cache."""
+        if self.pooled is None:
+            from sure_bench.data.cache import default_cache_dir
+            from sure_bench.features.pooled import cached_pooled_states
+
+            spec = self.task.spec
+            cache = self.opts.cache_dir or default_cache_dir()
+            max_samples = int(spec.audio.max_seconds * 16000)
+            tag = "frame-layer-norm" if self.run.head == "layers" else "raw"
+            self.pooled = {}
+            for name, ds in self.splits.items():
+                feats = cached_pooled_states(self.pristine, ds, cache, self.task.spec_hash, name, max_samples,
+                                             head.pool, tag)
+                self.pooled[name] = datasets.Dataset.from_dict(
+                    {"id": ds["id"], "label": ds["label"], "length": ds["length"], "features": np.asarray(feats)}
+                ).with_format("numpy")
+        return self.pooled
 
     def head_lr(self, lr: float) -> float:
         """The head trains at the searched rate, except beside full fine-tuning (rates two decades lower,

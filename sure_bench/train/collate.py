@@ -29,3 +29,15 @@ class Collator:
         for i, t in enumerate(targets):
             labels[i, : len(t)] = torch.tensor(t, dtype=torch.long)
         return {"wave": batch, "lengths": lengths, "labels": labels}
+
+
+class PooledCollator:
+    """Batches of cached pooled states (the `features` column) and encoded labels."""
+
+    def __init__(self, codec: LabelCodec):
+        self.codec = codec
+
+    def __call__(self, rows: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
+        features = torch.from_numpy(np.stack([np.asarray(r["features"], dtype=np.float32) for r in rows]))
+        labels = torch.tensor([self.codec.encode(str(r["label"]), str(r["id"])) for r in rows], dtype=torch.long)
+        return {"features": features, "labels": labels}

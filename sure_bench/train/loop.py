@@ -97,7 +97,7 @@ def _decode_all(codec: LabelCodec, preds: np.ndarray) -> list[str]:
 
 
 def train_and_evaluate(
-    model: SpeechModel,
+    model: torch.nn.Module,
     codec: LabelCodec,
     spec: TaskSpec,
     splits: dict[str, datasets.Dataset],
@@ -109,11 +109,13 @@ def train_and_evaluate(
     label: str = "",
     epochs: int | None = None,
     score_test: bool = True,
+    collator=None,
 ) -> Outcome:
     """Train on `train`, pick the best epoch on `dev`, score `test` once; resumes from `work_dir`.
 
     `epochs` shortens the budget (the learning-rate search's explore phase); `score_test=False` stops
-    after the dev score (explored points never look at test)."""
+    after the dev score (explored points never look at test). `collator`: batches the splits' rows
+    (default: waveforms, cropped to the task's max_seconds)."""
     metric_names = [spec.metrics.primary, *spec.metrics.also]
     refs = {name: [codec.reference(x) for x in ds["label"]] for name, ds in splits.items()}
     budget = spec.budget
@@ -159,7 +161,7 @@ def train_and_evaluate(
         args=args,
         train_dataset=splits["train"],
         eval_dataset=splits["dev"],
-        data_collator=Collator(codec, int(spec.audio.max_seconds * 16000)),
+        data_collator=collator or Collator(codec, int(spec.audio.max_seconds * 16000)),
         compute_metrics=compute_metrics,
         callbacks=[*callbacks, progress, tensorboard],
     )

@@ -26,6 +26,14 @@ class SpeechModel(nn.Module):
             self.head = PooledClassifier(encoder.hidden_size, n_states, codec.classes_per_slot,
                                          recipe=head)
 
+    def train(self, mode: bool = True) -> "SpeechModel":
+        """Frozen parts run in eval mode (no dropout): an encoder the method left untouched is never in
+        training mode, so it computes the same states as the cached path reads."""
+        super().train(mode)
+        if not any(p.requires_grad for p in self.encoder.parameters()):
+            self.encoder.eval()
+        return self
+
     def forward(self, wave: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor | None = None):
         states, mask = self.encoder(wave, lengths)
         logits = self.head(states, mask)
@@ -36,3 +44,19 @@ class SpeechModel(nn.Module):
             preds = PooledClassifier.predict(logits)
             loss = PooledClassifier.loss(logits, labels) if labels is not None else None
         return {"loss": loss, "preds": preds} if loss is not None else {"preds": preds}
+
+
+class PooledHeadModel(nn.Module):
+    """The pooled classification head alone, trained on cached pooled states of a frozen encoder:
+    forward(features (B, num_states, hidden), labels) -> {"loss", "preds"}, as SpeechModel would give."""
+
+    def __init__(self, head: PooledClassifier):
+        super().__init__()
+        self.head = head
+
+    def forward(self, features: torch.Tensor, labels: torch.Tensor | None = None):
+        logits = self.head.classify(features)
+        preds = PooledClassifier.predict(logits)
+        if labels is None:
+            return {"preds": preds}
+        return {"loss": PooledClassifier.loss(logits, labels), "preds": preds}

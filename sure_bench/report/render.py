@@ -64,7 +64,10 @@ def _stale_lists(board: Board) -> list[str]:
         out += [f"- `{p}`" for p in sorted(board.stale.loc[spec, "path"])] + [""]
     if not spec.all():
         out += ["### Results from before the fair protocol (fixed learning rate, earlier head; not ranked)", ""]
-        out += [f"- `{p}`" for p in sorted(board.stale.loc[~spec, "path"])] + [""]
+        old = board.stale.loc[~spec]
+        for folder, g in sorted(old.groupby(old["path"].map(lambda p: str(Path(p).parent)))):
+            out.append(f"- `{folder}/`: seeds {', '.join(str(x) for x in sorted(g['seed']))}")
+        out += [""]
     return out
 
 

@@ -64,10 +64,12 @@ def existing_result(path: Path, spec_hash: str, run_hash: str) -> Result | None:
         return None
     result = read_result(path)
     held = result.run.hash if result.run else "none (written before run configurations)"
-    if result.task.spec_hash != spec_hash or held != run_hash:
-        raise ResultError(
-            f"{path}: already holds a result for another task spec ({result.task.spec_hash} vs {spec_hash}) "
-            f"or run configuration ({held} vs {run_hash}); pass --overwrite to replace it, "
-            "or --output another folder"
-        )
+    differs = []
+    if result.task.spec_hash != spec_hash:
+        differs.append(f"another task spec ({result.task.spec_hash}, this run's is {spec_hash})")
+    if held != run_hash:
+        differs.append(f"another run configuration ({held}, this run's is {run_hash})")
+    if differs:
+        raise ResultError(f"{path}: already holds a result for {' and '.join(differs)}; pass --overwrite to "
+                          "replace it, or --output another folder")
     return result

@@ -57,7 +57,7 @@ def test_schema1_results_are_stale_not_ranked(tmp_path):
     assert sorted(bd.stale["seed"]) == [0, 0] and str(old_linear) in set(bd.stale["path"])
     text = markdown(c, [bd], "sure-bench report", "0")
     section = text.split("### Results from before the fair protocol (fixed learning rate, earlier head; not ranked)")
-    assert len(section) == 2 and f"- `{old_linear}`" in section[1]
+    assert len(section) == 2 and f"- `{old_linear.parent}/`: seeds 0" in section[1]
     assert "### Stale results (older task spec" not in text
     assert "| linear" not in text
 

@@ -70,7 +70,7 @@ def test_backbone_with_only_schema1_results_still_lists_them(tmp_path):
     assert main(["report", str(tmp_path), "--out", str(out / "lb.md"), "--tables", str(out),
                  "--plots", str(out / "plots")]) == 0
     text = (out / "lb.md").read_text()
-    assert "No results under the fair protocol yet" in text and f"- `{old}`" in text.split("before the fair")[1]
+    assert "No results under the fair protocol yet" in text and f"- `{old.parent}/`: seeds 0" in text.split("before the fair")[1]
 
 
 def test_below_probe_marker_exactly_on_cells_below_the_probe(tmp_path):

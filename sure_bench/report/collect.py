@@ -19,7 +19,7 @@ class Collected:
 
 
 COLUMNS = ["path", "backbone", "task", "spec_hash", "method", "label", "run_hash", "config_hash", "seed", "metric",
-           "higher_is_better", "score", "percent", "trainable", "date", "dataset", "sizes", "device"]
+           "higher_is_better", "score", "lr", "lr_grid", "percent", "trainable", "date", "dataset", "sizes", "device"]
 
 
 def method_label(name: str, preset: str) -> str:
@@ -35,7 +35,9 @@ def _row(path: Path, r: Result) -> dict:
         "method": method, "label": r.run.label if r.run else method, "run_hash": r.run.hash if r.run else None,
         "config_hash": r.method.config_hash,
         "seed": r.seed, "metric": r.scores.primary, "higher_is_better": r.scores.higher_is_better,
-        "score": r.scores.test[r.scores.primary], "percent": r.params.percent,
+        "score": r.scores.test[r.scores.primary], "lr": r.train.lr,
+        "lr_grid": len(r.run.lr_search.grid) if r.run and r.run.lr_search else (1 if r.train.lr else 0),
+        "percent": r.params.percent,
         "trainable": r.params.method_added + r.params.method_unfrozen, "date": r.provenance.date,
         "dataset": r.task.dataset, "sizes": r.data.sizes, "device": r.provenance.device,
     }

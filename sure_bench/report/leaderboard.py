@@ -109,7 +109,9 @@ def _cells(t: pd.DataFrame, hib: bool) -> dict[str, dict]:
     for row, g in t.groupby("row"):
         scores = [float(x) for x in g.sort_values("seed", kind="stable")["score"]]
         per_row[row] = {"mean": float(np.mean(scores)), "n": len(scores), "scores": scores,
-                        "std": float(np.std(scores, ddof=1)) if len(scores) > 1 else 0.0}
+                        "std": float(np.std(scores, ddof=1)) if len(scores) > 1 else 0.0,
+                        "lrs": sorted(set(float(x) for x in g["lr"].dropna())) if "lr" in g else [],
+                        "grid": int(g["lr_grid"].fillna(0).max()) if "lr_grid" in g else 0}
     for row, rank in rank_with_ties(per_row, hib).items():
         per_row[row]["rank"] = rank
     return per_row

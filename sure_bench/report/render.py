@@ -53,6 +53,20 @@ def task_table(collected: Collected, board: Board) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def lr_table(board: Board) -> pd.DataFrame:
+    """Per row and task, the learning rate its seeds trained at and how many rates the search explored
+    (`–` for the closed-form probe)."""
+    rows = []
+    for method in board.rows.index:
+        row = {"method": method}
+        for task in board.tasks:
+            c = board.cells.get((method, task))
+            lrs = [x for x in (c["lrs"] if c else []) if x > 0]
+            row[task] = "–" if not lrs else f"{', '.join(f'{x:.0e}' for x in lrs)} ({c['grid']})"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def _stale_lists(board: Board) -> list[str]:
     """The unranked results of a board: older task specs, and results from before the fair protocol."""
     if board.stale.empty:
@@ -91,6 +105,10 @@ def markdown(collected: Collected, boards: list[Board], command: str, version: s
         out += [f"## {board.backbone}", "", display_table(board).to_markdown(index=False), "",
                 "### Tasks", "", task_table(collected, board).to_markdown(index=False), "",
                 "### Validity", "", SENTENCE, "", validity_markdown(board), ""]
+        if not board.rows.empty:
+            out += ["### Learning rates", "", "The rate each row's seeds trained at, chosen on dev by the search "
+                    "(in brackets: how many rates it explored; see docs/protocol.md).", "",
+                    lr_table(board).to_markdown(index=False), ""]
         out += _stale_lists(board)
     if collected.malformed:
         out += ["## Skipped malformed result files", ""] + [f"- {m}" for m in collected.malformed] + [""]

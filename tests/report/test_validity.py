@@ -165,3 +165,17 @@ def test_validity_ratio_is_infinite_when_seeds_agree_but_means_differ():
     (row,) = validity(bd).to_dict("records")
     assert row["median_std"] == 0 and math.isinf(row["ratio"]) and row["flags"] == []
     assert validity_table(bd)["spread / std"].tolist() == ["∞"]
+
+
+def test_learning_rate_table_shows_each_rows_trained_rate_and_none_for_the_probe(tmp_path):
+    from sure_bench.report.render import lr_table
+
+    make(tmp_path, "linear", "acc-task", 0, 0.6, run_hash=H1)
+    make(tmp_path, "linear", "acc-task", 1, 0.7, run_hash=H1)
+    probe = make(tmp_path, "probe", "acc-task", 0, 0.65, run_hash=H2)
+    data = json.loads(probe.read_text())
+    data["train"]["lr"] = 0.0  # the closed-form probe has no learning rate
+    probe.write_text(json.dumps(data))
+    (bd,) = build_boards(collect(tmp_path).frame)
+    table = lr_table(bd).set_index("method")
+    assert table.loc["linear", "acc-task"] == "1e-03 (1)" and table.loc["probe", "acc-task"] == "–"

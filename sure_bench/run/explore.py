@@ -49,6 +49,9 @@ def search_lr(cell, grid: tuple[float, ...], folder: Path, seed: int) -> LRSearc
         points.append(point)
     chosen = choose(points, spec.metrics.higher_is_better, spec.task)
     console.print(f"{cell.run.label} {spec.task}: learning rate {chosen:g} chosen on dev from {list(grid)}")
+    if len(grid) > 2 and chosen in (grid[0], grid[-1]):
+        console.print(f"[yellow]{cell.run.label} {spec.task}: the chosen rate is at the edge of the grid; a rate "
+                      "beyond it may be better (extend it with --lr-grid or the task's budget.lr_grid)[/yellow]")
     return LRSearch(grid=list(grid), explore_fraction=spec.budget.explore_fraction, explore_seed=seed,
                     chosen=chosen, points=points)
 

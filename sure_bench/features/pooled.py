@@ -18,6 +18,7 @@ import torch
 
 from sure_bench.backbones.encoder import SpeechEncoder
 from sure_bench.heads.featurizer import masked_mean
+from sure_bench.train.collate import pad_waves
 
 
 Pool = Callable[[tuple[torch.Tensor, ...], torch.Tensor], torch.Tensor]
@@ -47,12 +48,7 @@ def pooled_states(encoder: SpeechEncoder, ds: datasets.Dataset, max_samples: int
     out = []
     try:
         for start in range(0, len(ds), batch_size):
-            rows = ds[start:start + batch_size]["audio"]
-            waves = [np.array(w, dtype=np.float32)[:max_samples] for w in rows]
-            lengths = torch.tensor([len(w) for w in waves])
-            batch = torch.zeros(len(waves), int(lengths.max()))
-            for i, w in enumerate(waves):
-                batch[i, : len(w)] = torch.from_numpy(w)
+            batch, lengths = pad_waves(ds[start:start + batch_size]["audio"], max_samples)
             states, mask = encoder(batch, lengths)
             out.append(pool(states, mask).float().numpy())
     finally:

@@ -14,6 +14,7 @@ import numpy as np
 
 from sure_bench.backbones.registry import load_backbone
 from sure_bench.data.cache import default_cache_dir
+from sure_bench.heads.featurizer import DEFAULT_HEAD
 from sure_bench.methods.base import MethodConfig, config_hash
 from sure_bench.metrics.scores import compute
 from sure_bench.results import provenance
@@ -37,7 +38,7 @@ class ProbeConfig(MethodConfig):
 
 def run_probe(tasks: list[Task], opts: RunOptions) -> list[Path]:
     """Fit and score the probe on every classification task; other kinds are skipped with a message."""
-    if opts.lr_grid or opts.head != RunConfig.model_fields["head"].default:
+    if opts.lr_grid or opts.head != DEFAULT_HEAD:
         raise ValueError("--method probe has no learning rate or head recipe: drop --lr, --lr-grid, --head, "
                          "--layer-weights")
     config = ProbeConfig()

@@ -10,19 +10,23 @@ import torch
 from sure_bench.train.labels import LabelCodec
 
 
+def pad_waves(waves: list, max_samples: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Clips (each cropped to `max_samples` if given) zero-padded into (B, S), and their lengths."""
+    clips = [np.array(w, dtype=np.float32)[:max_samples] for w in waves]
+    lengths = torch.tensor([len(w) for w in clips])
+    batch = torch.zeros(len(clips), int(lengths.max()))
+    for i, w in enumerate(clips):
+        batch[i, : len(w)] = torch.from_numpy(w)
+    return batch, lengths
+
+
 class Collator:
     def __init__(self, codec: LabelCodec, max_samples: int | None):
         self.codec = codec
         self.max_samples = max_samples if codec.kind != "ctc_asr" else None
 
     def __call__(self, rows: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
-        waves = [np.array(r["audio"], dtype=np.float32) for r in rows]
-        if self.max_samples:
-            waves = [w[: self.max_samples] for w in waves]
-        lengths = torch.tensor([len(w) for w in waves])
-        batch = torch.zeros(len(waves), int(lengths.max()))
-        for i, w in enumerate(waves):
-            batch[i, : len(w)] = torch.from_numpy(w)
+        batch, lengths = pad_waves([r["audio"] for r in rows], self.max_samples)
         targets = [self.codec.encode(str(r["label"]), str(r["id"])) for r in rows]
         width = max(len(t) for t in targets) if targets else 0
         labels = torch.full((len(rows), max(width, 1)), -100, dtype=torch.long)

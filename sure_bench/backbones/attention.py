@@ -53,7 +53,13 @@ def attend(attn: nn.Module, hidden: torch.Tensor, mask: torch.Tensor | None,
         scores = F.pad(scores, (n_prefix, 0))  # every query may attend to every prefix slot
     dropout = float(getattr(attn, "dropout", 0.0)) if attn.training else 0.0
     scale = getattr(attn, "scaling", hd**-0.5)
-    out = F.scaled_dot_product_attention(q, k, v, attn_mask=scores, dropout_p=dropout, scale=scale)
+    if getattr(attn, "sure_eager", False):  # --attention eager: the same attention, written out
+        weights = (q @ k.transpose(-2, -1)) * scale
+        weights = weights if scores is None else weights + scores
+        weights = F.dropout(torch.softmax(weights, dim=-1), p=dropout, training=dropout > 0)
+        out = weights @ v
+    else:
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=scores, dropout_p=dropout, scale=scale)
     return attn.out_proj(out.transpose(1, 2).reshape(b, t, h))
 
 

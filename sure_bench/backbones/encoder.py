@@ -14,6 +14,7 @@ from sure_bench.backbones.whisper_mel import log_mel_padded
 
 WAV2VEC2_LIKE = ("wav2vec2", "hubert", "wavlm", "data2vec-audio")
 FAMILIES = (*WAV2VEC2_LIKE, "whisper")
+ATTENTION = ("sdpa", "eager")
 
 
 class SpeechEncoder(nn.Module):
@@ -49,6 +50,16 @@ class SpeechEncoder(nn.Module):
         group-normed CNN (wav2vec2-base, HuBERT base) were trained without an attention mask, so padding
         changes their output."""
         return self.family == "whisper" or getattr(self.model.config, "feat_extract_norm", "layer") == "layer"
+
+    def set_attention(self, implementation: str) -> None:
+        """`sdpa` (torch's fused scaled-dot-product attention, the default) or `eager` (written out), in
+        transformers' attention and in sure-bench's own (WavLM, prefix tuning) alike."""
+        if implementation not in ATTENTION:
+            raise ValueError(f"unknown attention {implementation!r}; choose from {', '.join(ATTENTION)}")
+        if self.family != "wavlm":  # transformers' WavLM has no SDPA; sure-bench's own attention serves it
+            self.model.set_attn_implementation(implementation)
+        for layer in self.view.layers:
+            layer.attention.sure_eager = implementation == "eager"
 
     def freeze_frontend(self) -> None:
         """Freeze the CNN / conv stem for real (no grad through it, no grad on its output)."""

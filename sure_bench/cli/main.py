@@ -15,6 +15,7 @@ SUBCOMMANDS = {
     "methods": "list methods and presets with their trainable parameters on a backbone",
     "validate": "check a method module: frozen weights, gradients, declared size, determinism",
     "report": "turn result files into leaderboard.md (+ CSV, JSON, plots)",
+    "cache": "show or free the frozen-feature cache (size per backbone and task)",
 }
 
 

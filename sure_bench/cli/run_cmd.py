@@ -29,8 +29,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                          "method's LR family grid)")
     lr.add_argument("--lr", type=float, help="train at this learning rate, no search")
     p.add_argument("--no-feature-cache", action="store_true",
-                   help="run the frozen encoder every step even where the head could read cached pooled states "
-                        "(same results, slower; for checking)")
+                   help="run the frozen encoder every step even where the head could read its cached states "
+                        "(same results up to float rounding, much slower; for checking)")
+    p.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
+                   help="bf16: bfloat16 autocast (GPUs with bf16; on CPU it runs, rarely faster); its own row")
+    p.add_argument("--attention", choices=["sdpa", "eager"], default="sdpa",
+                   help="self-attention kernel: torch's fused SDPA (default) or written out; its own row")
     p.add_argument("--no-progress", action="store_true")
 
 
@@ -50,6 +54,8 @@ def execute(args: argparse.Namespace) -> int:
     grid = tuple(args.lr_grid) if args.lr_grid else ((args.lr,) if args.lr else None)
     if grid and any(x <= 0 for x in grid):
         raise ValueError(f"learning rates must be > 0, got {list(grid)}")
+    if args.method == "probe" and (args.precision, args.attention) != ("fp32", "sdpa"):
+        raise ValueError("--method probe fits on fp32 features: drop --precision and --attention")
     if args.method == "probe":
         from sure_bench.run.probe import run_probe
 
@@ -75,5 +81,6 @@ def _options(args: argparse.Namespace, console, head: str, grid: tuple[float, ..
 
     return RunOptions(backbone=args.backbone, seeds=args.seeds, output=args.output, data_root=args.data_root,
                       overwrite=args.overwrite, skip_bad_audio=args.skip_bad_audio, head=head, lr_grid=grid,
-                      feature_cache=not args.no_feature_cache,
+                      feature_cache=not args.no_feature_cache, precision=args.precision,
+                      attention=args.attention,
                       show_progress=not args.no_progress, console=console)

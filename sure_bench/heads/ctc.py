@@ -19,6 +19,15 @@ class CTCHead(nn.Module):
     def forward(self, states: tuple[torch.Tensor, ...], mask: torch.Tensor) -> torch.Tensor:
         return self.out(self.dropout(self.featurizer(states)))
 
+    def frames(self, states: tuple[torch.Tensor, ...], mask: torch.Tensor) -> torch.Tensor:
+        """(B, T, num_states, hidden): every state normalised per frame, the part before anything trains,
+        so a frozen encoder's frames can be computed once and the head trained on them (`from_frames`)."""
+        return torch.stack([self.featurizer.normalise(s) for s in states], dim=-2)
+
+    def from_frames(self, frames: torch.Tensor) -> torch.Tensor:
+        """`frames` output (B, T, num_states, hidden) -> logits (B, T, vocab + 1), as `forward` gives."""
+        return self.out(self.dropout(self.featurizer.combine(frames)))
+
     @staticmethod
     def loss(logits: torch.Tensor, mask: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         """labels (B, L) of vocab indices + 1, padded with -100."""

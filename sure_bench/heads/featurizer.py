@@ -43,6 +43,11 @@ class Featurizer(nn.Module):
         self.weights = nn.Parameter(torch.zeros(num_states)) if recipe == "weighted" else None
         self.out_dim = hidden * num_states if recipe == "layers" else hidden
 
+    @property
+    def normalisation(self) -> str:
+        """Names what `normalise` does, for cache keys of states computed through it."""
+        return "frame-layer-norm" if self.recipe == "layers" else "raw"
+
     def normalise(self, state: torch.Tensor) -> torch.Tensor:
         """Per frame: layer norm without learned scale for `layers`, nothing for the others."""
         return nn.functional.layer_norm(state, state.shape[-1:]) if self.recipe == "layers" else state

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sure_bench.heads.featurizer import DEFAULT_HEAD
 
+LATER_DEFAULTS = {"attention": "sdpa"}  # every result before the field existed ran with SDPA attention
 PROTOCOL = 1  # bump when the search or training protocol changes what a configuration means
 
 
@@ -32,7 +33,10 @@ class RunConfig(BaseModel):
     lr_grid: tuple[float, ...] | None = Field(
         None, description="--lr-grid / --lr: the rates to search (one rate: no search); None: the task's "
                           "budget.lr_grid, else the LR family's default grid")
-    precision: Literal["fp32"] = "fp32"
+    precision: Literal["fp32", "bf16"] = Field(
+        "fp32", description="bf16: bfloat16 autocast for the forward pass (weights and optimizer stay fp32)")
+    attention: Literal["sdpa", "eager"] = Field(
+        "sdpa", description="torch's fused scaled-dot-product attention, or the same written out")
 
     @field_validator("lr_grid")
     @classmethod
@@ -42,15 +46,23 @@ class RunConfig(BaseModel):
 
     @property
     def hash(self) -> str:
-        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        """Fields added after results were written are left out while at the value those results had."""
+        fields = self.model_dump(mode="json")
+        for name, value in LATER_DEFAULTS.items():
+            if fields[name] == value:
+                del fields[name]
+        payload = json.dumps(fields, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
     @property
     def label(self) -> str:
-        """method[@preset][+head]: the result folder's and the report row's name."""
-        return run_label(self.method, self.preset, self.head)
+        """method[@preset][+head][+bf16][+eager]: the result folder's and the report row's name."""
+        return run_label(self.method, self.preset, self.head, self.precision, self.attention)
 
 
-def run_label(method: str, preset: str = "default", head: str = DEFAULT_HEAD) -> str:
+def run_label(method: str, preset: str = "default", head: str = DEFAULT_HEAD, precision: str = "fp32",
+              attention: str = "sdpa") -> str:
     label = method if preset == "default" else f"{method}@{preset}"
-    return label if head == DEFAULT_HEAD else f"{label}+{head}"
+    for value, default in ((head, DEFAULT_HEAD), (precision, "fp32"), (attention, "sdpa")):
+        label = label if value == default else f"{label}+{value}"
+    return label

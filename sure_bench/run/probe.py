@@ -66,7 +66,7 @@ def run_probe(tasks: list[Task], opts: RunOptions) -> list[Path]:
         cache = opts.cache_dir or default_cache_dir()
         from sure_bench.features.pooled import cached_pooled_states
 
-        feats = {s: np.asarray(cached_pooled_states(encoder, ds, cache, task.spec_hash, s, max_samples))
+        feats = {s: np.asarray(cached_pooled_states(encoder, ds, cache, spec.task, task.spec_hash, s, max_samples))
                  for s, ds in splits.items()}
         fit = _fit(feats, splits, codec, spec, config)
         wall = time.perf_counter() - start

@@ -44,6 +44,8 @@ class RunOptions:
     skip_bad_audio: bool = False
     head: str = DEFAULT_HEAD
     lr_grid: tuple[float, ...] | None = None  # --lr-grid / --lr; None: the task's or the family's grid
+    precision: str = "fp32"  # or bf16 (autocast)
+    attention: str = "sdpa"  # or eager
     show_progress: bool = True
     console: Console = field(default_factory=Console)
 
@@ -102,7 +104,7 @@ class Cell:
     splits: dict[str, datasets.Dataset]
     pristine: SpeechEncoder
     opts: RunOptions
-    pooled: dict[str, datasets.Dataset] | None = None  # cached pooled states, once per cell
+    cached: dict | None = None  # the frozen encoder's cached states per split, loaded once per cell
 
     def train(self, seed: int, lr: float, work: Path, label: str, epochs: int | None = None,
               score_test: bool = True):
@@ -116,35 +118,58 @@ class Cell:
         model, params = prepare_model(copy.deepcopy(self.pristine), self.method, self.config, self.codec,
                                       self.run.head)
         splits, collator = self.splits, None
-        if self.opts.feature_cache and params.method_added + params.method_unfrozen == 0 and hasattr(model.head, "pool"):
-            from sure_bench.train.collate import PooledCollator
-            from sure_bench.train.model import PooledHeadModel
-
-            splits, collator, model = self.pooled_splits(model.head), PooledCollator(self.codec), PooledHeadModel(model.head)
+        if self.opts.feature_cache and params.method_added + params.method_unfrozen == 0:
+            splits, collator, model = self.cached_head(model.head) or (splits, collator, model)
         outcome = train_and_evaluate(model, self.codec, spec, splits, work, seed, lr, self.head_lr(lr),
                                      self.opts.show_progress, label, epochs=epochs, score_test=score_test,
-                                     collator=collator)
+                                     collator=collator, bf16=self.run.precision == "bf16")
         return outcome, params
 
-    def pooled_splits(self, head) -> dict[str, datasets.Dataset]:
-        """The splits with each clip's pooled states (what the head's `pool` gives on the frozen encoder) in
-        place of its audio; computed once per backbone, task, split and recipe, then read from the cache."""
-        if self.pooled is None:
-            from sure_bench.data.cache import default_cache_dir
-            from sure_bench.features.pooled import cached_pooled_states
+    def cached_head(self, head):
+        """(splits, collator, model) that train `head` alone on the frozen encoder's cached states: pooled
+        states for a pooled head, frames for a CTC head; None for a head without a cached form. The states
+        are computed once per backbone, task, split, normalisation and precision, then read from the cache."""
+        from sure_bench.train.collate import FramesCollator, PooledCollator
+        from sure_bench.train.model import FramesHeadModel, PooledHeadModel
 
-            spec = self.task.spec
-            cache = self.opts.cache_dir or default_cache_dir()
-            max_samples = int(spec.audio.max_seconds * 16000)
-            tag = "frame-layer-norm" if self.run.head == "layers" else "raw"
-            self.pooled = {}
-            for name, ds in self.splits.items():
-                feats = cached_pooled_states(self.pristine, ds, cache, self.task.spec_hash, name, max_samples,
-                                             head.pool, tag)
-                self.pooled[name] = datasets.Dataset.from_dict(
-                    {"id": ds["id"], "label": ds["label"], "length": ds["length"], "features": np.asarray(feats)}
-                ).with_format("numpy")
-        return self.pooled
+        if hasattr(head, "pool"):
+            if self.cached is None:
+                self.cached = {name: datasets.Dataset.from_dict(
+                    {"id": ds["id"], "label": ds["label"], "length": ds["length"],
+                     "features": np.asarray(self._extract(head, "pooled", name, ds))}
+                ).with_format("numpy") for name, ds in self.splits.items()}
+            return self.cached, PooledCollator(self.codec), PooledHeadModel(head)
+        if hasattr(head, "frames"):
+            if self.cached is None:
+                self.cached = {name: (self._extract(head, "frames", name, ds), datasets.Dataset.from_dict(
+                    {"id": ds["id"], "label": ds["label"], "length": ds["length"], "split": [name] * len(ds),
+                     "index": np.arange(len(ds))}).with_format("numpy")) for name, ds in self.splits.items()}
+            splits = {name: ds for name, (_, ds) in self.cached.items()}
+            return splits, FramesCollator(self.codec, {n: f for n, (f, _) in self.cached.items()}), FramesHeadModel(head)
+        return None
+
+    def _extract(self, head, stored: str, split: str, ds: datasets.Dataset):
+        """The cached pooled states or frames of one split, computed on the GPU when there is one, under
+        the run's precision and attention (both part of the cache key)."""
+        import torch
+
+        from sure_bench.data.cache import default_cache_dir
+        from sure_bench.features.frames import cached_frame_states
+        from sure_bench.features.pooled import cached_pooled_states
+        from sure_bench.train.collate import Collator
+
+        spec, run = self.task.spec, self.run
+        crop = Collator(self.codec, int(spec.audio.max_seconds * 16000)).max_samples
+        tag = "-".join(x for x in (head.featurizer.normalisation, run.precision, run.attention)
+                       if x not in ("fp32", "sdpa"))
+        compute, fn = (cached_pooled_states, head.pool) if stored == "pooled" else (cached_frame_states, head.frames)
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+        try:
+            with torch.autocast(device, dtype=torch.bfloat16, enabled=run.precision == "bf16"):
+                return compute(self.pristine.to(device), ds, self.opts.cache_dir or default_cache_dir(), spec.task,
+                               self.task.spec_hash, split, crop, fn, tag)
+        finally:
+            self.pristine.to("cpu")
 
     def head_lr(self, lr: float) -> float:
         """The head trains at the searched rate, except beside full fine-tuning (rates two decades lower,
@@ -158,9 +183,10 @@ def run_method(method: Method, preset: str, config: MethodConfig, tasks: list[Ta
 
     console = opts.console
     pristine = load_backbone(opts.backbone, opts.cache_dir)
+    pristine.set_attention(opts.attention)
     run = RunConfig(backbone=opts.backbone, backbone_sha256=pristine.weights_sha256, method=method.name,
                     preset=preset, method_config_hash=config_hash(method.name, config), head=opts.head,
-                    lr_grid=opts.lr_grid)
+                    lr_grid=opts.lr_grid, precision=opts.precision, attention=opts.attention)
     written: list[Path] = []
     for task in tasks:
         spec = task.spec

@@ -110,12 +110,13 @@ def train_and_evaluate(
     epochs: int | None = None,
     score_test: bool = True,
     collator=None,
+    bf16: bool = False,
 ) -> Outcome:
     """Train on `train`, pick the best epoch on `dev`, score `test` once; resumes from `work_dir`.
 
     `epochs` shortens the budget (the learning-rate search's explore phase); `score_test=False` stops
     after the dev score (explored points never look at test). `collator`: batches the splits' rows
-    (default: waveforms, cropped to the task's max_seconds)."""
+    (default: waveforms, cropped to the task's max_seconds). `bf16`: bfloat16 autocast."""
     metric_names = [spec.metrics.primary, *spec.metrics.also]
     refs = {name: [codec.reference(x) for x in ds["label"]] for name, ds in splits.items()}
     budget = spec.budget
@@ -147,6 +148,7 @@ def train_and_evaluate(
         label_names=["labels"],
         dataloader_num_workers=0,
         use_cpu=not torch.cuda.is_available(),
+        bf16=bf16,
     )
     current = {"split": "dev"}
 

@@ -60,3 +60,19 @@ class PooledHeadModel(nn.Module):
         if labels is None:
             return {"preds": preds}
         return {"loss": PooledClassifier.loss(logits, labels), "preds": preds}
+
+
+class FramesHeadModel(nn.Module):
+    """The CTC head alone, trained on cached frames of a frozen encoder (`CTCHead.frames`):
+    forward(features (B, T, num_states, hidden), mask, labels) -> {"loss", "preds"}, as SpeechModel gives."""
+
+    def __init__(self, head: CTCHead):
+        super().__init__()
+        self.head = head
+
+    def forward(self, features: torch.Tensor, mask: torch.Tensor, labels: torch.Tensor | None = None):
+        logits = self.head.from_frames(features)
+        preds = CTCHead.predict(logits, mask)
+        if labels is None:
+            return {"preds": preds}
+        return {"loss": CTCHead.loss(logits, mask, labels), "preds": preds}

@@ -9,28 +9,31 @@ from sure_bench.cli.main import main
 from sure_bench.results.store import read_result
 
 
-def _run(toy_suite, out: Path, backbone: str, *extra: str) -> int:
+def _run(toy_suite, out: Path, backbone: str, task: str, *extra: str) -> int:
     data, tasks = toy_suite
     return main(["run", "--method", "linear", "--backbone", backbone, "--tasks-dir", str(tasks), "--data-root",
-                 str(data), "--output", str(out), "--no-progress", "--tasks", "toy-slots", "--lr", "3e-3",
-                 *extra])
+                 str(data), "--output", str(out), "--no-progress", "--tasks", task, "--lr", "3e-3", *extra])
 
 
-@pytest.mark.parametrize("backbone, head", [("whisper-tiny.en", "layers"), ("tiny-wav2vec2-stable", "weighted")])
-def test_cached_and_uncached_give_the_same_scores_and_predictions(toy_suite, tmp_path, cache_dir, backbone, head):
+@pytest.mark.parametrize("backbone, head, task, stored", [
+    ("whisper-tiny.en", "layers", "toy-slots", "pooled"),  # intent-style: several slots, the general case
+    ("tiny-wav2vec2-stable", "weighted", "toy-slots", "pooled"),
+    ("whisper-tiny.en", "layers", "toy-ctc", "frames"),  # a CTC head trains on cached frames
+])
+def test_cached_and_uncached_give_the_same_scores_and_predictions(toy_suite, tmp_path, cache_dir, backbone, head,
+                                                                  task, stored):
     """tiny-wav2vec2-stable has dropout in its frozen layers: they run in eval mode on both paths. (A
     group-normed wav2vec2 depends on padding, so its uncached scores depend on batch composition.)"""
     cached, direct = tmp_path / "cached", tmp_path / "direct"
-    assert _run(toy_suite, cached, backbone, "--head", head) == 0
-    assert list((cache_dir / "features" / "pooled").rglob("*.npy"))  # the cached path was taken
-    assert _run(toy_suite, direct, backbone, "--head", head, "--no-feature-cache") == 0
+    assert _run(toy_suite, cached, backbone, task, "--head", head) == 0
+    assert list((cache_dir / "features" / stored).rglob("*.f32"))  # the cached path was taken
+    assert _run(toy_suite, direct, backbone, task, "--head", head, "--no-feature-cache") == 0
     label = "linear" if head == "layers" else f"linear+{head}"
-    for task in ("toy-slots",):  # intent-style: several slots, the pooled head's general case
-        a, b = (read_result(root / backbone / label / task / "seed0.json") for root in (cached, direct))
-        assert a.run.hash == b.run.hash  # the cache is not part of what was trained
-        assert a.scores.test == b.scores.test and a.train.steps == b.train.steps
-        assert a.scores.dev == pytest.approx(b.scores.dev, abs=1e-9)
-        assert a.train.test_loss == pytest.approx(b.train.test_loss, rel=1e-4)
-        preds = [(root / backbone / label / task / "seed0.predictions.jsonl").read_text() for root in (cached, direct)]
-        assert preds[0] == preds[1] and len(preds[0].splitlines()) == a.data.sizes["test"]
-        assert json.loads(preds[0].splitlines()[0])["prediction"]
+    a, b = (read_result(root / backbone / label / task / "seed0.json") for root in (cached, direct))
+    assert a.run.hash == b.run.hash  # the cache is not part of what was trained
+    assert a.scores.test == b.scores.test and a.train.steps == b.train.steps
+    assert a.scores.dev == pytest.approx(b.scores.dev, abs=1e-9)
+    assert a.train.test_loss == pytest.approx(b.train.test_loss, rel=1e-4)
+    preds = [(root / backbone / label / task / "seed0.predictions.jsonl").read_text() for root in (cached, direct)]
+    assert preds[0] == preds[1] and len(preds[0].splitlines()) == a.data.sizes["test"]
+    assert json.loads(preds[0].splitlines()[0])["prediction"] or stored == "frames"

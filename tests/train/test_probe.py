@@ -23,7 +23,7 @@ def test_probe_fits_on_cached_features_and_writes_normal_results(toy_suite, tmp_
         preds = [json.loads(l) for l in (out / "whisper-tiny.en" / "probe" / task / first.predictions).open()]
         assert len(preds) == first.data.sizes["test"]
         assert sum(p["reference"] == p["prediction"] for p in preds) / len(preds) == first.scores.test["accuracy"]
-    cached = sorted((cache_dir / "features" / "pooled").rglob("*.npy"))
+    cached = sorted((cache_dir / "features" / "pooled").rglob("*.f32"))
     assert len(cached) == 6  # train, dev, test of two tasks, computed once
     stamps = [p.stat().st_mtime_ns for p in cached]
     assert main([*argv, "--overwrite"]) == 0  # refits from the cache: no feature is computed again

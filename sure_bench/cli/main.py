@@ -15,6 +15,7 @@ SUBCOMMANDS = {
     "methods": "list methods and presets with their trainable parameters on a backbone",
     "validate": "check a method module: frozen weights, gradients, declared size, determinism",
     "report": "turn result files into leaderboard.md (+ CSV, JSON, plots)",
+    "status": "where each cell of a run stands: done, running, failed, not started",
     "cache": "show or free the frozen-feature cache (size per backbone and task)",
 }
 

@@ -1,5 +1,6 @@
-"""`sure-bench run`: per task, the learning-rate search, then every seed at the chosen rate; each cell
-ends in a result file and finished cells are skipped."""
+"""What every training run of one (run configuration, task) shares: the decoded splits, the frozen
+backbone and its cached states (`Cell`), and the result file a finished seed writes. The cells that use
+it are in `cells.py`; launchers in `launch.py`."""
 
 from __future__ import annotations
 
@@ -13,19 +14,17 @@ import numpy as np
 from rich.console import Console
 
 from sure_bench.backbones.encoder import SpeechEncoder
-from sure_bench.backbones.registry import load_backbone
 from sure_bench.data.cache import decode_manifest
 from sure_bench.data.loaders import default_data_root, get_loader, select_split
 from sure_bench.methods.accounting import count_params
 from sure_bench.methods.apply import apply_method
-from sure_bench.methods.base import Method, MethodConfig, config_hash
+from sure_bench.methods.base import Method, MethodConfig
 from sure_bench.results import provenance
 from sure_bench.heads.featurizer import DEFAULT_HEAD
 from sure_bench.results.schema import (BackboneInfo, DataInfo, LRSearch, MethodInfo, Result, RunInfo, Scores,
                                        TaskInfo, TrainSummary)
-from sure_bench.results.store import cell_folder, existing_result, write_atomic, write_result
+from sure_bench.results.store import write_atomic, write_result
 from sure_bench.run.config import RunConfig
-from sure_bench.run.search import grid_for
 from sure_bench.tasks.registry import Task
 from sure_bench.train.labels import LabelCodec
 
@@ -177,44 +176,7 @@ class Cell:
         return self.task.spec.budget.lr.default if self.method.lr_family == "finetune" else lr
 
 
-def run_method(method: Method, preset: str, config: MethodConfig, tasks: list[Task], opts: RunOptions) -> list[Path]:
-    """Search the learning rate and train every seed of `method` on every task; finished cells are skipped."""
-    from sure_bench.run.explore import search_lr
-
-    console = opts.console
-    pristine = load_backbone(opts.backbone, opts.cache_dir)
-    pristine.set_attention(opts.attention)
-    run = RunConfig(backbone=opts.backbone, backbone_sha256=pristine.weights_sha256, method=method.name,
-                    preset=preset, method_config_hash=config_hash(method.name, config), head=opts.head,
-                    lr_grid=opts.lr_grid, precision=opts.precision, attention=opts.attention)
-    written: list[Path] = []
-    for task in tasks:
-        spec = task.spec
-        folder = cell_folder(opts.output, opts.backbone, run.label, spec.task)
-        todo = []
-        for seed in opts.seeds:
-            path = folder / f"seed{seed}.json"
-            if not opts.overwrite and existing_result(path, task.spec_hash, run.hash):
-                console.print(f"[dim]skip {spec.task} seed {seed}: done ({path})[/dim]")
-                written.append(path)
-                continue
-            todo.append((seed, path))
-        if not todo:
-            continue
-        codec = LabelCodec(task)
-        splits, skipped = load_splits(task, opts, codec)
-        cell = Cell(run, method, config, task, codec, splits, pristine, opts)
-        grid = grid_for(spec, method.lr_family, run.lr_grid)
-        search = search_lr(cell, grid, folder, min(opts.seeds)) if len(grid) > 1 else None
-        lr = search.chosen if search else grid[0]
-        for seed, path in todo:
-            work = opts.output / ".work" / path.relative_to(opts.output).with_suffix("")
-            outcome, params = cell.train(seed, lr, work, f"{run.label} {spec.task} seed {seed}")
-            written.append(_write(cell, seed, path, lr, search, outcome, params, skipped))
-    return written
-
-
-def _write(cell: Cell, seed: int, path: Path, lr: float, search: LRSearch | None, outcome, params,
+def write_cell_result(cell: Cell, seed: int, path: Path, lr: float, search: LRSearch | None, outcome, params,
            skipped: list[dict[str, str]]) -> Path:
     import torch
 

@@ -18,6 +18,7 @@ from torch.utils.tensorboard import SummaryWriter
 from transformers import EarlyStoppingCallback, Trainer, TrainingArguments
 from transformers.integrations import TensorBoardCallback
 from transformers.trainer_callback import PrinterCallback
+from transformers.trainer_pt_utils import LengthGroupedSampler
 
 from sure_bench.metrics.scores import compute
 from sure_bench.tasks.spec import TaskSpec
@@ -54,9 +55,13 @@ class _Trainer(Trainer):
         return SequentialSampler(eval_dataset)
 
     def _get_train_sampler(self, train_dataset=None):
-        if not self.balanced_classes:
-            return super()._get_train_sampler(train_dataset)
-        return balanced_sampler(list((train_dataset or self.train_dataset)["label"]))
+        dataset = train_dataset or self.train_dataset
+        if self.balanced_classes:
+            return balanced_sampler(list(dataset["label"]))
+        # the Trainer's own group_by_length sampler, given the lengths as a list: handed the lazy column,
+        # it reads it row by row every epoch (0.25 ms a row)
+        return LengthGroupedSampler(self.args.train_batch_size * self.args.gradient_accumulation_steps,
+                                    dataset=dataset, lengths=[int(x) for x in dataset["length"]])
 
     def create_optimizer(self, model=None):
         """AdamW with two groups: what the method trains at its learning rate, the task head at the

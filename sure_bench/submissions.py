@@ -62,6 +62,17 @@ def load_submission(folder: Path) -> tuple[SubmissionMeta, Method, MethodConfig]
     return meta, method, method.make_config("default", meta.hyperparameters)
 
 
+def method_ref(folder: Path) -> str:
+    """What `sure-bench run --method` takes for this submission's method."""
+    folder = Path(folder)
+    if (folder / "method.py").is_file():
+        return str(folder)
+    peft = [folder / n for n in ("peft.yaml", "peft.yml", "peft.json") if (folder / n).is_file()]
+    if not peft:
+        raise MethodError(f"{folder}: needs method.py or a peft config (peft.yaml / peft.json)")
+    return f"peft:{peft[0]}"
+
+
 def _references(task: Task) -> dict[str, str]:
     with task.split_file("test").open(newline="", encoding="utf-8") as f:
         rows = {r["id"]: r.get("label", "") for r in csv.DictReader(f)}

@@ -11,6 +11,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--method", help="check a method: built-in name, peft:<TYPE|file>, a .py file or a folder")
     p.add_argument("--preset", default="default")
     p.add_argument("--tasks-dir", type=Path, help="task YAMLs whose spec hashes count as current")
+    p.add_argument("--rerun", type=int, nargs="?", const=1, default=0, metavar="N",
+                   help="also train N of the submission's cells again (drawn from its files' hash) and compare "
+                        "the test scores with the claimed ones (default N: 1)")
+    p.add_argument("--rerun-suite", default="sure-mini", help="draw re-run cells from this suite's tasks")
+    p.add_argument("--data-root", type=Path, help="where datasets live, for --rerun")
 
 
 def execute(args: argparse.Namespace) -> int:
@@ -23,6 +28,8 @@ def execute(args: argparse.Namespace) -> int:
         from sure_bench.submissions import validate_submission
 
         problems = validate_submission(args.submission, args.tasks_dir)
+        if args.rerun and not problems:
+            problems += _rerun(args, console)
         for line in problems:
             console.print(f"[red]FAIL[/red] {line}", soft_wrap=True)
         console.print(f"{args.submission}: {'valid' if not problems else 'INVALID'} ({len(problems)} problem(s))")
@@ -38,3 +45,26 @@ def execute(args: argparse.Namespace) -> int:
         console.print(f"[red]FAIL[/red] {line}", soft_wrap=True)
     console.print(f"{method.name}: {'valid' if report.ok else 'INVALID'} ({len(report.failed)} problem(s))")
     return 0 if report.ok else 1
+
+
+def _rerun(args: argparse.Namespace, console) -> list[str]:
+    """Train a drawn sample of the submission's cells again; problems for those not reproduced."""
+    from sure_bench.run.verify import draw, rerun
+    from sure_bench.submissions import method_ref
+    from sure_bench.tasks.registry import suite_tasks
+
+    folder = Path(args.submission)
+    files = sorted((folder / "results").rglob("seed*.json"))
+    chosen = draw(files, folder, args.rerun, set(suite_tasks(args.rerun_suite, args.tasks_dir)))
+    if not chosen:
+        return [f"{folder}: no result under the fair protocol on a {args.rerun_suite} task to re-run; "
+                "results written before it (no run configuration) cannot be verified: rerun them"]
+    problems = []
+    for path in chosen:
+        console.print(f"re-running {path} ...")
+        outcome = rerun(path, method_ref(folder), args.tasks_dir, args.data_root, console)
+        if outcome.ok:
+            console.print(f"[green]ok[/green]   {outcome.line()}", soft_wrap=True)
+        else:
+            problems.append(outcome.line())
+    return problems

@@ -50,3 +50,33 @@ def test_incomplete_submission_folder(tmp_path):
     (tmp_path / "x").mkdir()
     problems = validate_submission(tmp_path / "x", check_module=False)
     assert any("missing README.md" in p for p in problems) and any("missing method.yaml" in p for p in problems)
+
+
+def test_rerun_reproduces_a_genuine_submission_and_rejects_a_consistent_fabrication(toy_suite, tmp_path, cache_dir,
+                                                                                   capsys):
+    """The issue's fabricated submission: every prediction set to its reference and every claimed score
+    recomputed from them. Re-scoring cannot tell; re-training can."""
+    from sure_bench.metrics.scores import compute
+
+    data, _ = toy_suite
+    good = tmp_path / "submissions" / "ia3"
+    tasks = make_submission(toy_suite, good, cache_dir)
+    rerun = ["--tasks-dir", str(tasks), "--data-root", str(data), "--rerun", "2", "--rerun-suite", "toy"]
+    assert main(["validate", str(good), *rerun]) == 0
+    said = capsys.readouterr().out
+    assert said.count(": reproduced") == 2 and "same prediction on 100.0%" in said
+
+    fake = tmp_path / "submissions" / "ia3-fake"
+    shutil.copytree(good, fake)
+    for path in (fake / "results").rglob("seed0.json"):
+        data_ = json.loads(path.read_text())
+        preds = path.with_name(data_["predictions"])
+        rows = [json.loads(x) for x in preds.read_text().splitlines()]
+        preds.write_text("".join(json.dumps({**x, "prediction": x["reference"]}) + "\n" for x in rows))
+        refs = [x["reference"] for x in rows]
+        data_["scores"]["test"] = compute(list(data_["scores"]["test"]), refs, refs)
+        path.write_text(json.dumps(data_))
+    assert validate_submission(fake, tasks, check_module=False) == []  # consistent with its own predictions
+    assert main(["validate", str(fake), *rerun]) == 1
+    said = capsys.readouterr().out
+    assert "NOT reproduced" in said and "INVALID" in said

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sure_bench.methods.base import Method, MethodConfig, MethodError, config_hash
 from sure_bench.metrics.scores import compute
 from sure_bench.metrics.text import normalize_text
-from sure_bench.results.store import ResultError, read_result
+from sure_bench.results.store import ResultError, read_result, validation_problems
 from sure_bench.tasks.registry import Task, all_tasks
 from sure_bench.tasks.spec import Selector
 
@@ -48,7 +48,7 @@ def load_submission(folder: Path) -> tuple[SubmissionMeta, Method, MethodConfig]
     try:
         meta = SubmissionMeta.model_validate(yaml.safe_load(meta_file.read_text(encoding="utf-8")) or {})
     except ValidationError as e:
-        problems = "; ".join(f"field '{'.'.join(map(str, x['loc']))}': {x['msg']}" for x in e.errors())
+        problems = validation_problems(e)
         raise MethodError(f"{meta_file}: {problems}") from None
     peft_files = [folder / n for n in ("peft.yaml", "peft.yml", "peft.json") if (folder / n).is_file()]
     if (folder / "method.py").is_file():

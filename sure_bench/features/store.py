@@ -81,8 +81,12 @@ def read_entry(data: Path) -> Entry | None:
     if not ok:
         remove_entry(data)
         return None
-    array = np.memmap(data, dtype=np.float32, mode="r", shape=shape) if expected else np.zeros(shape, np.float32)
-    return Entry(array, card.get("index", {}))
+    return _open(data, shape, card.get("index", {}))
+
+
+def _open(data: Path, shape: tuple[int, ...], index: dict) -> Entry:
+    array = np.memmap(data, dtype=np.float32, mode="r", shape=shape) if np.prod(shape) else np.zeros(shape, np.float32)
+    return Entry(array, index)
 
 
 def build_entry(key: EntryKey, cache_dir: Path, build: Callable[[Write], dict]) -> Entry:
@@ -119,10 +123,7 @@ def build_entry(key: EntryKey, cache_dir: Path, build: Callable[[Write], dict]) 
     card_tmp = data.with_name(f".{data.name}.card{os.getpid()}")
     card_tmp.write_text(json.dumps(card))
     card_tmp.replace(_card_path(data))
-    entry = read_entry(data)
-    if entry is None:
-        raise RuntimeError(f"cache entry {data} could not be read back right after writing it; is the disk full?")
-    return entry
+    return _open(data, tuple(card["shape"]), index)  # just hashed while writing: no second read
 
 
 def remove_entry(data: Path) -> int:

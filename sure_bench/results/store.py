@@ -51,8 +51,13 @@ def read_result(path: Path) -> Result:
     try:
         return Result.model_validate(data)
     except ValidationError as e:
-        problems = "; ".join(f"field '{'.'.join(map(str, err['loc']))}': {err['msg']}" for err in e.errors())
+        problems = validation_problems(e)
         raise ResultError(f"{path}: does not match the result schema: {problems}") from None
+
+
+def validation_problems(e: ValidationError) -> str:
+    """A pydantic error as "field 'a.b': message; ..." for messages that name the file beside it."""
+    return "; ".join(f"field '{'.'.join(map(str, err['loc']))}': {err['msg']}" for err in e.errors())
 
 
 def existing_result(path: Path, spec_hash: str, run_hash: str) -> Result | None:

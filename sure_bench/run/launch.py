@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rich.console import Console
 
+from sure_bench.results.store import validation_problems
 from sure_bench.run.cells import CellSpec, is_done, paths, resolve, run_cell
 
 LAUNCHERS = ("inline", "local", "slurm")
@@ -46,7 +47,7 @@ def load_profile(path: Path | None, **overrides) -> ClusterProfile:
     try:
         return ClusterProfile.model_validate(data)
     except ValidationError as e:
-        problems = "; ".join(f"field '{'.'.join(map(str, x['loc']))}': {x['msg']}" for x in e.errors())
+        problems = validation_problems(e)
         raise ValueError(f"cluster profile {path or '(flags)'}: {problems}") from None
 
 

@@ -19,7 +19,7 @@ def execute(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from sure_bench.cli.console import make_console
-    from sure_bench.data.cache import default_cache_dir
+    from sure_bench.files import default_cache_dir
     from sure_bench.features.store import list_entries, remove_entry
 
     cache = args.cache_dir or default_cache_dir()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +12,9 @@ from rich.progress import track
 
 from sure_bench.data.audio import BadAudioError, read_audio
 from sure_bench.data.manifest import Utterance, manifest_hash
+from sure_bench.files import default_cache_dir, write_atomic, write_atomic_with
+
+__all__ = ["FEATURES", "DecodedSplit", "decode_manifest", "default_cache_dir"]  # default_cache_dir: for importers
 
 FEATURES = datasets.Features(
     {
@@ -23,11 +25,6 @@ FEATURES = datasets.Features(
         "length": datasets.Value("int64"),
     }
 )
-
-
-def default_cache_dir() -> Path:
-    """`$SURE_BENCH_CACHE`, else `~/.cache/sure-bench`."""
-    return Path(os.environ.get("SURE_BENCH_CACHE") or Path.home() / ".cache" / "sure-bench")
 
 
 @dataclass
@@ -50,30 +47,36 @@ def decode_manifest(
     folder = (cache_dir or default_cache_dir()) / "decoded" / key
     arrow, skipped_file = folder / "data.arrow", folder / "skipped.json"
     if not arrow.is_file():
-        folder.mkdir(parents=True, exist_ok=True)
-        skipped: list[dict[str, str]] = []
-        tmp = folder / f"data.arrow.tmp{os.getpid()}"
-        writer = ArrowWriter(path=str(tmp), features=FEATURES)
-        try:
-            for row in track(rows, description=description, disable=not show_progress, transient=True):
-                try:
-                    wave = read_audio(row.path, allow_multichannel=True, start=row.start, stop=row.stop)
-                except BadAudioError as e:
-                    skipped.append({"id": row.id, "path": e.path, "reason": e.reason})
-                    continue
-                writer.write({"id": row.id, "audio": wave, "label": row.label, "speaker": row.speaker, "length": len(wave)})
-            writer.finalize()
-        finally:
-            writer.close()
-        if skipped and not skip_bad_audio:
-            tmp.unlink(missing_ok=True)
-            first = skipped[0]
-            more = f" ({len(skipped) - 1} more bad files)" if len(skipped) > 1 else ""
-            raise BadAudioError(first["path"], first["reason"] + more)
-        skipped_file.write_text(json.dumps(skipped, indent=1))
-        tmp.replace(arrow)
+
+        def write(tmp: Path) -> None:  # the skipped list is written before the arrow file is renamed in
+            skipped = _decode_into(tmp, rows, description, show_progress)
+            if skipped and not skip_bad_audio:
+                first = skipped[0]
+                more = f" ({len(skipped) - 1} more bad files)" if len(skipped) > 1 else ""
+                raise BadAudioError(first["path"], first["reason"] + more)
+            write_atomic(skipped_file, json.dumps(skipped, indent=1))
+
+        write_atomic_with(arrow, write)
     skipped = json.loads(skipped_file.read_text()) if skipped_file.is_file() else []
     if skipped and not skip_bad_audio:
         raise BadAudioError(skipped[0]["path"], skipped[0]["reason"])
     ds = datasets.Dataset.from_file(str(arrow))
     return DecodedSplit(dataset=ds, skipped=skipped)
+
+
+def _decode_into(path: Path, rows: list[Utterance], description: str, show_progress: bool) -> list[dict[str, str]]:
+    """Decode every readable row into an Arrow file at `path`; returns the bad files, skipped."""
+    skipped: list[dict[str, str]] = []
+    writer = ArrowWriter(path=str(path), features=FEATURES)
+    try:
+        for row in track(rows, description=description, disable=not show_progress, transient=True):
+            try:
+                wave = read_audio(row.path, allow_multichannel=True, start=row.start, stop=row.stop)
+            except BadAudioError as e:
+                skipped.append({"id": row.id, "path": e.path, "reason": e.reason})
+                continue
+            writer.write({"id": row.id, "audio": wave, "label": row.label, "speaker": row.speaker, "length": len(wave)})
+        writer.finalize()
+    finally:
+        writer.close()
+    return skipped

@@ -18,7 +18,7 @@ from pathlib import Path
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
 from sure_bench.data.catalog import DatasetInfo, Download
-from sure_bench.data.verify import file_digest
+from sure_bench.files import file_digest
 
 
 class FetchError(RuntimeError):

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from dataclasses import asdict, dataclass
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+
+from sure_bench.files import write_atomic
 
 COLUMNS = ("id", "path", "duration", "label", "speaker", "subset", "start", "stop")
 
@@ -35,18 +39,18 @@ class Utterance:
 
 def write_manifest(rows: list[Utterance], path: Path) -> None:
     """Write rows as CSV (atomically: a temp file renamed into place)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=COLUMNS)
-        writer.writeheader()
-        for row in rows:
-            d = asdict(row)
-            d["duration"] = f"{row.duration:.4f}"
-            d["start"] = f"{row.start:g}" if row.start else ""
-            d["stop"] = f"{row.stop:g}" if row.stop else ""
-            writer.writerow(d)
-    tmp.replace(path)
+    write_csv(path, COLUMNS, ([row.id, row.path, f"{row.duration:.4f}", row.label, row.speaker, row.subset,
+                               f"{row.start:g}" if row.start else "", f"{row.stop:g}" if row.stop else ""]
+                              for row in rows), lineterminator="\r\n")
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]], lineterminator: str = "\n") -> None:
+    """Write a CSV file (UTF-8) atomically: a reader sees the old file or the whole new one."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator=lineterminator)
+    writer.writerow(header)
+    writer.writerows(rows)
+    write_atomic(path, out.getvalue())
 
 
 def read_manifest(path: Path) -> list[Utterance]:
@@ -92,13 +96,8 @@ def read_split_ids(path: Path) -> list[str]:
 
 
 def write_split(rows: list[Utterance], path: Path) -> None:
-    """Write a committed split file: id, label, speaker (no machine-specific paths)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(["id", "label", "speaker"])
-        for row in rows:
-            writer.writerow([row.id, row.label, row.speaker])
+    """Write a committed split file (atomically): id, label, speaker (no machine-specific paths)."""
+    write_csv(path, ["id", "label", "speaker"], ([row.id, row.label, row.speaker] for row in rows))
 
 
 def manifest_hash(rows: list[Utterance]) -> str:

@@ -9,7 +9,6 @@ published split sizes in the task specs that use the dataset.
 from __future__ import annotations
 
 import csv
-import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,8 @@ from pathlib import Path
 import soundfile as sf
 
 from sure_bench.data.ffmpeg_audio import CONTAINER_SUFFIXES, read_with_ffmpeg
-from sure_bench.data.manifest import ManifestError, Utterance
+from sure_bench.data.manifest import ManifestError, Utterance, write_csv
+from sure_bench.files import file_digest
 
 DURATION_TOLERANCE = 0.01
 MANIFEST_COLUMNS = ("id", "path", "duration", "sha256")
@@ -43,15 +43,6 @@ class VerifyReport:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-def file_digest(path: Path, algorithm: str = "sha256") -> str:
-    """Hex digest of a file's bytes, read in 1 MiB blocks."""
-    h = hashlib.new(algorithm)
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def audio_seconds(path: Path) -> float:
@@ -95,12 +86,9 @@ def write_committed_manifest(rows: list[Utterance], dataset_dir: Path, out: Path
         if rel in seen or row.start or row.stop:
             continue
         seen[rel] = Expected(row.id, rel, audio_seconds(p), file_digest(p) if checksums else "")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(MANIFEST_COLUMNS if checksums else MANIFEST_COLUMNS[:3])
-        for e in sorted(seen.values(), key=lambda e: e.path):
-            writer.writerow([e.id, e.path, f"{e.duration:.4f}", *([e.sha256] if checksums else [])])
+    write_csv(out, MANIFEST_COLUMNS if checksums else MANIFEST_COLUMNS[:3],
+              ([e.id, e.path, f"{e.duration:.4f}", *([e.sha256] if checksums else [])]
+               for e in sorted(seen.values(), key=lambda e: e.path)))
     return len(seen)
 
 

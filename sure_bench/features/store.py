@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from sure_bench.files import file_digest, write_atomic, write_atomic_with
+
 CARD_VERSION = 1
 Write = Callable[[np.ndarray], None]
 
@@ -59,14 +61,6 @@ def _card_path(data: Path) -> Path:
     return data.with_suffix(".json")
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 22):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def read_entry(data: Path) -> Entry | None:
     """The entry at `data` if its card and array agree; None (after removing both) otherwise."""
     card_path = _card_path(data)
@@ -75,7 +69,7 @@ def read_entry(data: Path) -> Entry | None:
         shape = tuple(card["shape"])
         expected = int(np.prod(shape)) * 4
         ok = (card.get("version") == CARD_VERSION and data.stat().st_size == expected
-              and _sha256(data) == card["sha256"])
+              and file_digest(data) == card["sha256"])
     except (OSError, ValueError, KeyError, TypeError):
         ok = False
     if not ok:
@@ -95,34 +89,33 @@ def build_entry(key: EntryKey, cache_dir: Path, build: Callable[[Write], dict]) 
     data = key.data_path(cache_dir)
     if data.is_file() and (entry := read_entry(data)) is not None:
         return entry
-    data.parent.mkdir(parents=True, exist_ok=True)
-    tmp = data.with_name(f".{data.name}.tmp{os.getpid()}")
     digest, rows, trailing = hashlib.sha256(), [0], [None]
+    index: dict = {}
 
-    with tmp.open("wb") as f:
-        def write(array: np.ndarray) -> None:
-            array = np.ascontiguousarray(array, dtype=np.float32)
-            if trailing[0] is None:
-                trailing[0] = array.shape[1:]
-            elif array.shape[1:] != trailing[0]:
-                raise ValueError(f"cache entry {data.name}: rows of shape {array.shape[1:]} after {trailing[0]}")
-            raw = array.tobytes()
-            digest.update(raw)
-            f.write(raw)
-            rows[0] += len(array)
+    def write_data(tmp: Path) -> None:
+        with tmp.open("wb") as f:
+            def write(array: np.ndarray) -> None:
+                array = np.ascontiguousarray(array, dtype=np.float32)
+                if trailing[0] is None:
+                    trailing[0] = array.shape[1:]
+                elif array.shape[1:] != trailing[0]:
+                    raise ValueError(f"cache entry {data.name}: rows of shape {array.shape[1:]} after {trailing[0]}")
+                raw = array.tobytes()
+                digest.update(raw)
+                f.write(raw)
+                rows[0] += len(array)
 
-        index = build(write)
-        f.flush()
-        os.fsync(f.fileno())
-    tmp.replace(data)
+            index.update(build(write))
+            f.flush()
+            os.fsync(f.fileno())
+
+    write_atomic_with(data, write_data)
     card = {"version": CARD_VERSION, "shape": [rows[0], *(trailing[0] or ())], "sha256": digest.hexdigest(),
             "kind": key.kind, "backbone": key.backbone, "weights_sha256": key.weights_sha256, "task": key.task,
             "spec_hash": key.spec_hash, "split": key.split, "utterances": len(key.ids),
             "max_samples": key.max_samples, "tag": key.tag, "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "index": index}
-    card_tmp = data.with_name(f".{data.name}.card{os.getpid()}")
-    card_tmp.write_text(json.dumps(card))
-    card_tmp.replace(_card_path(data))
+    write_atomic(_card_path(data), json.dumps(card))
     return _open(data, tuple(card["shape"]), index)  # just hashed while writing: no second read
 
 

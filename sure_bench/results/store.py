@@ -1,14 +1,17 @@
-"""Where results live, atomic writes, and skip-if-done: results/<backbone>/<method>/<task>/seed<k>.json."""
+"""Where results live, how they are written, and skip-if-done: results/<backbone>/<method>/<task>/seed<k>.json."""
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from sure_bench.files import write_atomic
 from sure_bench.results.schema import Result
+
+__all__ = ["ResultError", "cell_folder", "existing_result", "method_folder", "read_result", "result_path",
+           "validation_problems", "write_atomic", "write_result"]  # write_atomic: re-exported for run/
 
 
 class ResultError(ValueError):
@@ -26,17 +29,6 @@ def cell_folder(root: Path, backbone: str, label: str, task: str) -> Path:
 
 def result_path(root: Path, backbone: str, method: str, preset: str, task: str, seed: int) -> Path:
     return cell_folder(root, backbone, method_folder(method, preset), task) / f"seed{seed}.json"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write text to a temporary file beside `path`, fsync it, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    with tmp.open("w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    tmp.replace(path)
 
 
 def write_result(path: Path, result: Result) -> None:

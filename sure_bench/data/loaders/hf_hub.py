@@ -15,6 +15,7 @@ from pathlib import Path
 from sure_bench.data.audio import duration_of
 from sure_bench.data.catalog import DatasetInfo
 from sure_bench.data.manifest import ManifestError, Utterance
+from sure_bench.files import write_atomic_with
 
 INFO = DatasetInfo(
     name="hf_hub",
@@ -69,10 +70,7 @@ def load(data_root: Path, path: str, name: str = "", revision: str = "", splits:
             if audio.get("bytes"):
                 target = clips / split / f"{_slug(utt_id)}{source.suffix or '.wav'}"
                 if not (target.is_file() and target.stat().st_size == len(audio["bytes"])):
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = target.with_name(target.name + ".tmp")
-                    tmp.write_bytes(audio["bytes"])
-                    tmp.replace(target)
+                    write_atomic_with(target, lambda tmp, data=audio["bytes"]: tmp.write_bytes(data))  # no fsync
             else:
                 target = source  # a file already on disk (datasets extracted it)
             speaker = str(example[speaker_column]) if speaker_column else ""

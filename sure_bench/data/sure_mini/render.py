@@ -21,6 +21,7 @@ import soxr
 
 from sure_bench.data.sure_mini.plans import PlannedUtterance
 from sure_bench.data.sure_mini.voices import BABBLE_VOICES
+from sure_bench.files import write_atomic_with
 
 SAMPLE_RATE = 16000
 ESPEAK = "espeak-ng"
@@ -162,11 +163,7 @@ def render(plan: PlannedUtterance) -> np.ndarray:
 def render_to_file(plan: PlannedUtterance, path: Path) -> float:
     """Render into a 16-bit WAV (written atomically); returns its duration in seconds."""
     audio = render(plan)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    sf.write(tmp, audio, SAMPLE_RATE, subtype="PCM_16", format="WAV")
-    tmp.replace(path)
+    write_atomic_with(Path(path), lambda tmp: sf.write(tmp, audio, SAMPLE_RATE, subtype="PCM_16", format="WAV"))
     return len(audio) / SAMPLE_RATE
 
 

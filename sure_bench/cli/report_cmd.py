@@ -1,4 +1,4 @@
-"""`sure-bench report [RESULTS_DIR] [--backbone B] [--out leaderboard.md] [--plots DIR]`."""
+"""`sure-bench report [RESULTS_DIR] [--backbone B] [--out leaderboard.md] [--tables DIR] [--plots DIR]`."""
 
 from __future__ import annotations
 
@@ -12,9 +12,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backbone", help="only this backbone")
     p.add_argument("--suite", help="only the tasks of this suite (tasks/suites/<name>.yaml)")
     p.add_argument("--out", type=Path, default=Path("leaderboard.md"), help="the Markdown leaderboard")
-    p.add_argument("--tables", type=Path, default=Path("leaderboard"), help="folder for leaderboard.csv and .json")
+    p.add_argument("--tables", type=Path, help="folder for leaderboard.csv and .json (default: beside --out, "
+                   "named after it: leaderboard.md -> leaderboard/)")
     p.add_argument("--plots", type=Path, help="folder for PNG plots")
     p.add_argument("--tasks-dir", type=Path, help="task YAMLs whose spec hashes count as current")
+
+
+def tables_folder(out: Path, tables: Path | None) -> Path:
+    """Where the CSV and JSON go: `tables` if given, else a folder beside the Markdown file named after it."""
+    if tables is not None:
+        return tables
+    folder = out.with_suffix("")
+    return folder if folder != out else out.with_name(out.name + "-tables")
 
 
 def current_hashes(tasks_dir: Path | None) -> dict[str, str]:
@@ -29,6 +38,7 @@ def current_hashes(tasks_dir: Path | None) -> dict[str, str]:
 def execute(args: argparse.Namespace) -> int:
     import sure_bench
     from sure_bench.cli.console import make_console
+    from sure_bench.files import write_atomic
     from sure_bench.report.collect import collect
     from sure_bench.report.leaderboard import build_boards
     from sure_bench.report.render import display_table, export, markdown
@@ -59,9 +69,8 @@ def execute(args: argparse.Namespace) -> int:
         command += f" --backbone {args.backbone}"
     if args.suite:
         command += f" --suite {args.suite}"
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(markdown(collected, boards, command, sure_bench.__version__), encoding="utf-8")
-    written = [args.out, *export(boards, args.tables)]
+    write_atomic(args.out, markdown(collected, boards, command, sure_bench.__version__))
+    written = [args.out, *export(boards, tables_folder(args.out, args.tables))]
     if args.plots:
         from sure_bench.report.plots import plot_boards
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sure_bench.files import write_atomic
 from sure_bench.report.collect import Collected
 from sure_bench.report.leaderboard import PROBE, REFERENCE, Board, has_run
 from sure_bench.report.validity import SENTENCE, validity_markdown
@@ -129,9 +130,8 @@ def export(boards: list[Board], folder: Path) -> list[Path]:
                                 "normalised": c["norm"] if c else None, "trainable_percent": r.percent,
                                 "complete": bool(r.complete), "pareto": bool(r.get("pareto", False)),
                                 "below_probe": c["below_probe"] if c else None})
-    folder.mkdir(parents=True, exist_ok=True)
     csv_path, json_path = folder / "leaderboard.csv", folder / "leaderboard.json"
-    pd.DataFrame(records).to_csv(csv_path, index=False, float_format="%.6g")
+    write_atomic(csv_path, pd.DataFrame(records).to_csv(index=False, float_format="%.6g"))
     clean = [{k: None if isinstance(v, float) and math.isnan(v) else v for k, v in r.items()} for r in records]
-    json_path.write_text(json.dumps(clean, indent=1) + "\n")
+    write_atomic(json_path, json.dumps(clean, indent=1) + "\n")
     return [csv_path, json_path]

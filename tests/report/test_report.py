@@ -96,6 +96,18 @@ def test_incomplete_method_is_never_averaged(tmp_path):
     assert "missing" in text and "incomplete" in text
 
 
+def test_tables_go_beside_the_markdown_named_after_it(tmp_path, monkeypatch):
+    make(tmp_path / "results", "finetune", "acc-task", 0, 0.9)
+    monkeypatch.chdir(tmp_path)  # a `leaderboard/` here would be the old, wrong place
+    out = tmp_path / "boards" / "x.md"
+    assert main(["report", str(tmp_path / "results"), "--out", str(out)]) == 0
+    assert out.is_file() and sorted(p.name for p in (out.parent / "x").iterdir()) == ["leaderboard.csv",
+                                                                                        "leaderboard.json"]
+    assert not (tmp_path / "leaderboard").exists()
+    assert main(["report", str(tmp_path / "results")]) == 0  # the default: leaderboard.md + leaderboard/
+    assert (tmp_path / "leaderboard.md").is_file() and (tmp_path / "leaderboard" / "leaderboard.csv").is_file()
+
+
 def test_malformed_files_are_reported_and_skipped(tmp_path, capsys):
     make(tmp_path, "finetune", "acc-task", 0, 0.9)
     bad = tmp_path / "bb" / "broken" / "acc-task" / "seed0.json"

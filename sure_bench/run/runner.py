@@ -71,7 +71,7 @@ def load_splits(task: Task, opts: RunOptions,
             chosen = [r for r in chosen if r.id not in unusable]
         decoded = decode_manifest(chosen, opts.cache_dir, opts.skip_bad_audio,
                                   f"{spec.task} {split}: decoding audio", opts.show_progress)
-        ds = decoded.dataset if split == "train" else decoded.dataset.sort("length")  # tight eval batches
+        ds = decoded.dataset if split == "train" else decoded.by_length()  # tight eval batches
         out[split] = ds.with_format("numpy")
         skipped += [{**s, "split": split} for s in decoded.skipped]
     return out, skipped

@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pytest
 import soundfile as sf
@@ -5,7 +7,8 @@ import soundfile as sf
 from sure_bench.data.audio import BadAudioError, read_audio
 from sure_bench.data.cache import decode_manifest
 from sure_bench.data.loaders import get_loader, select_split
-from sure_bench.data.manifest import ManifestError, Utterance, read_manifest, read_split_ids, write_manifest
+from sure_bench.data.manifest import (ManifestError, Utterance, read_manifest, read_split_ids, write_manifest,
+                                     write_split)
 
 from conftest import FSDD
 
@@ -16,6 +19,17 @@ def test_manifest_round_trip_resolves_relative_paths(tmp_path):
     back = read_manifest(tmp_path / "m.csv")
     assert back[0].path == str(tmp_path / "audio" / "u1.wav")
     assert back[0].duration == 1.25 and back[0].label == "yes"
+
+
+def test_manifest_and_split_bytes_and_no_temporary_left(tmp_path):
+    rows = [Utterance("u1", "a/u1.wav", 1.25, "yes, no", "spk", "train", 0.5, 2.0), Utterance("u2", "u2.wav", 2, "x")]
+    write_manifest(rows, tmp_path / "m.csv")
+    write_split(rows, tmp_path / "splits" / "s.csv")
+    assert (tmp_path / "m.csv").read_bytes() == (b"id,path,duration,label,speaker,subset,start,stop\r\n"
+                                                 b'u1,a/u1.wav,1.2500,"yes, no",spk,train,0.5,2\r\nu2,u2.wav,2.0000,x,,,,\r\n')
+    assert (tmp_path / "splits" / "s.csv").read_bytes() == b'id,label,speaker\nu1,"yes, no",spk\nu2,x,\n'
+    assert read_split_ids(tmp_path / "splits" / "s.csv") == ["u1", "u2"]
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["m.csv", "s.csv", "splits"]
 
 
 def test_manifest_errors_name_file_and_row(tmp_path):
@@ -98,6 +112,20 @@ def test_decode_cache_and_skip_bad_audio(tmp_path):
     assert arrow.stat().st_mtime_ns == mtime  # second run reads the cache, never decodes again
     assert again.skipped == out.skipped
     np.testing.assert_allclose(again.dataset[0]["audio"], np.full(1600, 0.1), atol=1e-4)
+
+
+def test_by_length_is_the_stable_length_order_without_warnings(tmp_path):
+    sizes = {"a": 3200, "b": 1600, "c": 4800, "d": 1600, "e": 800}
+    rows = [Utterance(k, str(_wav(tmp_path / f"{k}.wav", np.zeros(n, dtype=np.float32))), n / 16000, "x")
+            for k, n in sizes.items()]
+    decoded = decode_manifest(rows, tmp_path / "cache", show_progress=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Dataset.sort("length") warned twice per task (pyarrow's null_placement)
+        ordered = decoded.by_length()
+    assert list(ordered["id"]) == ["e", "b", "d", "a", "c"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        assert list(ordered["id"]) == list(decoded.dataset.sort("length")["id"])
 
 
 @pytest.mark.skipif(not FSDD.is_dir(), reason="shared FSDD copy absent")

@@ -32,7 +32,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def add_cell_arguments(p: argparse.ArgumentParser) -> None:
     """What names a run's cells (shared with `sure-bench status`)."""
-    p.add_argument("--method", required=True, help="built-in name (linear, finetune), a .py file, or a folder")
+    from sure_bench.methods.builtin import names
+
+    p.add_argument("--method", required=True, help=f"a built-in ({', '.join(names())}), probe (run only: the "
+                   "reference probe), peft:<TYPE|config.yaml>, a .py file, a folder with method.py, or an entry "
+                   "point's name")
     p.add_argument("--preset", default="default", help="a preset of the method (default: default)")
     p.add_argument("--tasks", nargs="+", help="task names (default: the sure-mini suite)")
     p.add_argument("--suite", help=f"a suite from tasks/suites/ (default: {DEFAULT_SUITE})")

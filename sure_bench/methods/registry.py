@@ -7,9 +7,10 @@ import importlib.util
 from importlib.metadata import entry_points
 from pathlib import Path
 
+from sure_bench.methods import builtin
 from sure_bench.methods.base import Method, MethodError, method_from_module
 
-BUILTIN = ("linear", "finetune", "bottleneck", "conv_adapter", "prefix", "lora")
+BUILTIN: tuple[str, ...] = tuple(builtin.names())  # the modules in methods/builtin/, found by glob
 
 
 def load_method(spec: str) -> Method:
@@ -19,7 +20,8 @@ def load_method(spec: str) -> Method:
 
         return load_peft_method(spec.removeprefix("peft:"))
     if spec in BUILTIN:
-        return method_from_module(importlib.import_module(f"sure_bench.methods.{spec}"), f"sure_bench.methods.{spec}")
+        # the source results record: the name it had before methods/builtin/, so results stay comparable
+        return method_from_module(importlib.import_module(f"{builtin.PACKAGE}.{spec}"), f"sure_bench.methods.{spec}")
     path = Path(spec)
     if path.is_dir():
         path = path / "method.py"

@@ -133,14 +133,29 @@ def test_method_from_an_entry_point(monkeypatch):
     from sure_bench.methods import registry
 
     class EP:
-        name, value = "my_adapter", "sure_bench.methods.bottleneck"
+        name, value = "my_adapter", "sure_bench.methods.builtin.bottleneck"
 
         def load(self):
-            import sure_bench.methods.bottleneck as module
+            import sure_bench.methods.builtin.bottleneck as module
 
             return module
 
     monkeypatch.setattr(registry, "entry_points", lambda group: [EP()] if group == "sure_bench.methods" else [])
     method = load_method("my_adapter")
-    assert method.name == "bottleneck" and method.source == "entry point sure_bench.methods.bottleneck"
+    assert method.name == "bottleneck" and method.source == "entry point sure_bench.methods.builtin.bottleneck"
     assert importlib.metadata  # the real lookup is importlib.metadata.entry_points(group=...)
+
+
+def test_builtins_are_found_by_glob_and_keep_their_names_and_sources(capsys):
+    from sure_bench.methods import builtin
+    from sure_bench.methods.registry import BUILTIN
+
+    assert set(BUILTIN) >= {"linear", "finetune", "bottleneck", "conv_adapter", "prefix", "lora"}
+    assert list(BUILTIN) == builtin.names()
+    for name in BUILTIN:
+        method = load_method(name)  # a module's NAME is its file's name, and results record the same source
+        assert method.name == name and method.source == f"sure_bench.methods.{name}"
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert all(name in help_text for name in BUILTIN) and "peft:" in help_text

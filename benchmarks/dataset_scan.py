@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from sure_bench.cli.data_cmd import verify_dataset
 from sure_bench.data.loaders import librispeech
 from sure_bench.data.verify import VerifyReport, check_rows
-from sure_bench.dataset_check import verify_copy
 
 
 def fake_librispeech(root: Path, n: int) -> None:
@@ -57,7 +57,7 @@ def main() -> None:
               f"{len(report.problems)} problems")
     if (args.fsdd / "fsdd" / "recordings").is_dir():
         t = time.perf_counter()
-        report = verify_copy("fsdd", args.fsdd, checksums=True)
+        report = verify_dataset("fsdd", args.fsdd, checksums=True)
         print(f"fsdd verify with sha256 against the committed manifest: {rate(report.checked, time.perf_counter() - t)}, "
               f"{len(report.problems)} problems")
 

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sure_bench.data.verify import VerifyReport
 
 ROOT_HELP = "default: $SURE_BENCH_DATA or ~/.cache/sure-bench/data"
 
@@ -51,14 +56,30 @@ def _prepare(args: argparse.Namespace, root: Path) -> int:
     return 0
 
 
+def committed_manifest_path(name: str, tasks_dir: Path | None = None) -> Path:
+    """tasks/manifests/<name>.csv: the committed file inventory of dataset `name`."""
+    from sure_bench.tasks.registry import default_tasks_dir
+
+    return (tasks_dir or default_tasks_dir()) / "manifests" / f"{name}.csv"
+
+
+def verify_dataset(name: str, data_root: Path, tasks_dir: Path | None = None, checksums: bool = False,
+                   progress: Callable[[Iterable], Iterable] = iter) -> VerifyReport:
+    """`data verify`: the copy of `name` against its committed manifest and the split sizes of the tasks on it."""
+    from sure_bench.data.verify import verify_copy
+    from sure_bench.tasks.registry import all_tasks
+
+    tasks = [t for t in all_tasks(tasks_dir).values() if t.spec.dataset.loader == name]
+    return verify_copy(name, data_root, tasks, committed_manifest_path(name, tasks_dir), checksums, progress)
+
+
 def _verify(args: argparse.Namespace, root: Path) -> int:
     from rich.markup import escape
 
     from sure_bench.cli.console import make_console
-    from sure_bench.dataset_check import verify_copy
 
     console = make_console()
-    report = verify_copy(args.name, root, args.tasks_dir, args.checksums, _progress(f"verifying {args.name}"))
+    report = verify_dataset(args.name, root, args.tasks_dir, args.checksums, _progress(f"verifying {args.name}"))
     for note in report.notes:
         console.print(f"[dim]{escape(note)}[/dim]")
     for where, problem in report.problems:
@@ -73,8 +94,7 @@ def _verify(args: argparse.Namespace, root: Path) -> int:
 
 def _manifest(args: argparse.Namespace, root: Path) -> int:
     from sure_bench.data.catalog import dataset_info
-    from sure_bench.data.verify import write_committed_manifest
-    from sure_bench.dataset_check import committed_manifest_path, load_release
+    from sure_bench.data.verify import load_release, write_committed_manifest
 
     info = dataset_info(args.name)
     rows = load_release(args.name, root)

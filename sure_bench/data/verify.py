@@ -3,19 +3,24 @@
 Read-only: files are opened for reading and nothing under the data root is written. Two sources of
 truth: a committed manifest `tasks/manifests/<dataset>.csv` (id, path relative to the dataset folder,
 duration, optional sha256), made with `sure-bench data manifest` from a known-good copy; and the
-published split sizes in the task specs that use the dataset.
+published split sizes in the task specs that use the dataset. The caller (the `data` CLI) finds those
+tasks and the committed manifest's path: this module reads no task files.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable
+import inspect
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 import soundfile as sf
 
+from sure_bench.data.catalog import dataset_info
 from sure_bench.data.ffmpeg_audio import CONTAINER_SUFFIXES, read_with_ffmpeg
+from sure_bench.data.loaders import get_loader, select_split
 from sure_bench.data.manifest import ManifestError, Utterance, write_csv
 from sure_bench.files import file_digest
 
@@ -140,3 +145,72 @@ def check_rows(rows: list[Utterance], report: VerifyReport, progress: Callable[[
         if from_header and not (row.start or row.stop) and _off(seconds, row.duration):
             report.problems.append((str(path), f"duration {seconds:.3f} s, the release's metadata says "
                                                f"{row.duration:.3f} s (±1 %)"))
+
+
+class TaskOnData(Protocol):
+    """What verifying needs of a task (`tasks.registry.Task`): its name, loader arguments and splits."""
+
+    name: str
+    spec: Any  # .dataset.loader, .dataset.args
+
+    def split_selection(self, split: str) -> Path | Mapping: ...
+
+
+def load_release(name: str, data_root: Path) -> list[Utterance]:
+    """Every utterance of dataset `name` with its loader's defaults; a loader that needs arguments is refused."""
+    load = get_loader(name).load
+    required = [p.name for p in inspect.signature(load).parameters.values()
+                if p.default is inspect.Parameter.empty and p.name != "data_root"]
+    if required:
+        raise ValueError(f"dataset {name!r}: its loader needs {required} (it reads data a task describes), so there "
+                         "is no single release to describe or verify; use a task YAML instead")
+    return load(data_root)
+
+
+def _check_split_sizes(name: str, data_root: Path, tasks: Sequence[TaskOnData],
+                       report: VerifyReport) -> list[Utterance]:
+    """Published split sizes of every task on this dataset; returns every row the tasks' loader calls gave."""
+    loader = get_loader(name)
+    by_args: dict[tuple, list[Utterance]] = {}
+    for task in tasks:
+        key = tuple(sorted(task.spec.dataset.args.items()))
+        if key not in by_args:
+            try:
+                by_args[key] = loader.load(data_root, **task.spec.dataset.args)
+            except (FileNotFoundError, ManifestError) as e:  # e.g. only one of two releases is here
+                report.problems.append((f"{task.name} (loader args {dict(key)})", str(e)))
+                by_args[key] = []
+                continue
+        rows = by_args[key]
+        if not rows:
+            continue
+        for split in ("train", "dev", "test"):
+            try:
+                select_split(rows, task.split_selection(split))
+            except ManifestError as e:
+                report.problems.append((f"{task.name} {split}", str(e).removeprefix("split: ")))
+    return [row for rows in by_args.values() for row in rows]
+
+
+def verify_copy(name: str, data_root: Path, tasks: Sequence[TaskOnData], manifest: Path, checksums: bool = False,
+                progress: Callable[[Iterable], Iterable] = iter) -> VerifyReport:
+    """Every problem with the copy of dataset `name` under `data_root`, against the committed `manifest` (if
+    that file exists) and the split sizes of `tasks` (the tasks on this dataset); never writes there."""
+    info = dataset_info(name)
+    if not info.folder:
+        raise ValueError(f"{name!r} is a generic loader for your own data; there is no release to verify against")
+    report = VerifyReport(dataset=name)
+    rows = _check_split_sizes(name, data_root, tasks, report) if tasks else load_release(name, data_root)
+    if manifest.is_file():
+        expected = read_committed_manifest(manifest)
+        check_files(expected, Path(data_root) / info.folder, report, checksums, progress)
+        report.notes.append(f"checked {len(expected)} files against {manifest}")
+        if checksums and not any(e.sha256 for e in expected):
+            report.notes.append(f"{manifest} has no sha256 column: checksums were not checked")
+    else:
+        check_rows(rows, report, progress)
+        report.notes.append(f"no committed manifest ({manifest}): checked the {report.checked} files the loader "
+                            "found and the published split sizes")
+    if not tasks:
+        report.notes.append("no task uses this dataset: no split sizes to check")
+    return report

@@ -13,7 +13,7 @@ import soundfile as sf
 from sure_bench.cli.main import main
 from sure_bench.data.catalog import DatasetInfo, Download, all_datasets
 from sure_bench.data.fetch import FetchError, fetch
-from sure_bench.dataset_check import verify_copy
+from sure_bench.cli.data_cmd import verify_dataset
 
 REAL_FSDD = Path(__file__).resolve().parents[3] / "shared" / "data"
 
@@ -53,7 +53,7 @@ def test_verify_names_every_missing_corrupt_or_changed_file_and_modifies_nothing
     tasks = _tasks_dir(tmp_path, test_size=10)
     assert main(["data", "manifest", "fsdd", "--data-root", str(tmp_path / "data"), "--checksums",
                  "--out", str(tasks / "manifests" / "fsdd.csv")]) == 0
-    assert verify_copy("fsdd", tmp_path / "data", tasks, checksums=True).ok
+    assert verify_dataset("fsdd", tmp_path / "data", tasks, checksums=True).ok
 
     (rec / "0_alice_3.wav").unlink()
     (rec / "1_alice_4.wav").write_bytes(b"RIFF garbage")
@@ -64,7 +64,7 @@ def test_verify_names_every_missing_corrupt_or_changed_file_and_modifies_nothing
     wav.write_bytes(bytes(raw))
     before = _snapshot(tmp_path / "data")
 
-    report = verify_copy("fsdd", tmp_path / "data", tasks, checksums=True)
+    report = verify_dataset("fsdd", tmp_path / "data", tasks, checksums=True)
     problems: dict[str, str] = {}
     for where, problem in report.problems:
         key = Path(where).name if where.endswith(".wav") else where
@@ -84,14 +84,14 @@ def test_verify_names_every_missing_corrupt_or_changed_file_and_modifies_nothing
 def test_verify_without_a_committed_manifest_decodes_what_the_loader_finds(tmp_path):
     rec = _fake_fsdd(tmp_path / "data")
     (rec / "0_alice_5.wav").write_bytes(b"broken")
-    report = verify_copy("fsdd", tmp_path / "data", _tasks_dir(tmp_path, test_size=10))
+    report = verify_dataset("fsdd", tmp_path / "data", _tasks_dir(tmp_path, test_size=10))
     assert [(Path(w).name, p.split(" (")[0]) for w, p in report.problems] == [("0_alice_5.wav", "unreadable audio")]
     assert report.checked == 24 and "no committed manifest" in report.notes[0]
 
 
 @pytest.mark.skipif(not (REAL_FSDD / "fsdd" / "recordings").is_dir(), reason="needs ../shared/data/fsdd")
 def test_real_fsdd_copy_matches_the_committed_manifest():
-    report = verify_copy("fsdd", REAL_FSDD, checksums=True)
+    report = verify_dataset("fsdd", REAL_FSDD, checksums=True)
     assert report.ok and report.checked == 3000
 
 
@@ -197,7 +197,7 @@ def test_verify_reports_a_release_that_is_not_there_and_goes_on(tmp_path):
     tasks = _tasks_dir(tmp_path, test_size=10)
     (tasks / "ks-other.yaml").write_text((tasks / "ks-fake.yaml").read_text().replace("ks-fake", "ks-other")
                                          .replace("{loader: fsdd}", "{loader: fsdd, args: {folder: elsewhere}}"))
-    report = verify_copy("fsdd", tmp_path / "data", tasks)
+    report = verify_dataset("fsdd", tmp_path / "data", tasks)
     assert [w for w, _ in report.problems] == ["ks-other (loader args {'folder': 'elsewhere'})"]
     assert "FSDD not found" in report.problems[0][1] and report.checked == 24
 

@@ -1,8 +1,10 @@
 """One self-attention that calls the q/k/v/out modules, with optional learned key/value prefixes.
 
-Installed per layer when a method needs it (prefix tuning) and always on WavLM, whose own attention
-passes the raw q/k/v/out weights to `F.multi_head_attention_forward`: there, wrapping a projection
-module (as LoRA or HF peft do) would silently change nothing. Numerically it is the same attention.
+Installed per layer when a method needs it (prefix tuning), and always on a family whose own attention
+bypasses the projection modules (WavLM passes the raw q/k/v/out weights to
+`F.multi_head_attention_forward`: there, wrapping a projection module, as LoRA or HF peft do, would
+silently change nothing). How a family's attention is rerouted lives in its module under `families/`.
+Numerically it is the same attention.
 """
 
 from __future__ import annotations
@@ -63,19 +65,20 @@ def attend(attn: nn.Module, hidden: torch.Tensor, mask: torch.Tensor | None,
     return attn.out_proj(out.transpose(1, 2).reshape(b, t, h))
 
 
-def install(attn: nn.Module, family: str) -> None:
-    """Route `attn` through `attend`; its prefix comes from `attn.sure_prefix` (None: no prefix)."""
+def route_forward(attn: nn.Module) -> None:
+    """The usual routing: replace the attention module's `forward` by `attend` (transformers' signature)."""
+
+    def forward(self, hidden_states, attention_mask=None, **kwargs):
+        return attend(self, hidden_states, attention_mask, None, self.sure_prefix), None
+
+    attn.forward = types.MethodType(forward, attn)
+
+
+def install(attn: nn.Module, route: Callable[[nn.Module], None] = route_forward) -> None:
+    """Route `attn` through `attend` (`route`: the family's way, see `Family.route_attention`); its prefix comes
+    from `attn.sure_prefix` (None: no prefix). Installing twice changes nothing."""
     if getattr(attn, "sure_attention", False):
         return
     attn.sure_prefix = None
     attn.sure_attention = True
-    if family == "wavlm":
-        def mha(self, hidden_states, attention_mask, gated_position_bias):
-            return attend(self, hidden_states, attention_mask, gated_position_bias, self.sure_prefix), None
-
-        attn.torch_multi_head_self_attention = types.MethodType(mha, attn)
-    else:
-        def forward(self, hidden_states, attention_mask=None, **kwargs):
-            return attend(self, hidden_states, attention_mask, None, self.sure_prefix), None
-
-        attn.forward = types.MethodType(forward, attn)
+    route(attn)

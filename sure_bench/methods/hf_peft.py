@@ -1,7 +1,8 @@
 """Any Hugging Face peft method (`--method peft:<TYPE>` or `--method peft:<config.yaml|json>`).
 
-`target_modules` (and IA3's `feedforward_modules`) may name view roles (q, k, v, out, ffn_up, ffn_down);
-they are mapped to each family's module names, so one config runs on every backbone.
+`target_modules` (and IA3's `feedforward_modules`) may name view roles (q, k, v, out, ffn_up, ffn_down, and the
+layer norms attn_norm, ffn_norm, e.g. for LN_TUNING); they are mapped to each family's module names, so one
+config runs on every backbone.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from sure_bench.backbones.view import ROLES, BackboneView
+from sure_bench.backbones.view import ALL_ROLES, BackboneView
 from sure_bench.methods.base import Method, MethodConfig, MethodError
 
 LR = "default"
@@ -38,7 +39,7 @@ def _map_roles(view: BackboneView, names: Any) -> Any:
         return names
     out: list[str] = []
     for n in names:
-        out.extend(view.module_names(n) if n in ROLES else [n])
+        out.extend(view.module_names(n) if n in ALL_ROLES else [n])
     return out
 
 

@@ -127,6 +127,21 @@ def test_docs_example_method_validates(tmp_path):
     assert report.ok, report.failed
 
 
+def test_docs_parallel_variant_validates(tmp_path):
+    """The doc's parallel form (the same adapter at `parallel_ffn`) is a valid method too."""
+    from conftest import REPO
+
+    text = (REPO / "docs" / "methods.md").read_text()
+    blocks = text.split("```python\n")
+    code, parallel = blocks[1].split("```", 1)[0], blocks[2].split("```", 1)[0]
+    sequential = code[code.index("def apply("):code.index("def declared_params(")].strip()
+    assert 'view.insert("parallel_ffn"' in parallel
+    (tmp_path / "parallel_adapter.py").write_text(code.replace(sequential, parallel.strip()))
+    method = load_method(str(tmp_path / "parallel_adapter.py"))
+    report = validate_method(method, method.make_config(), ("tiny-wav2vec2", "tiny-whisper"))
+    assert report.ok, report.failed
+
+
 def test_method_from_an_entry_point(monkeypatch):
     import importlib.metadata
 

@@ -43,14 +43,14 @@ from transformers.trainer_pt_utils import LengthGroupedSampler
 
 from sure_bench.backbones.registry import load_backbone
 from sure_bench.data.cache import default_cache_dir
+from sure_bench.kinds import TaskKind, make_kind
 from sure_bench.methods.base import config_hash
 from sure_bench.methods.registry import load_method
-from sure_bench.metrics.scores import compute
+from sure_bench.metrics.registry import compute
 from sure_bench.run.config import RunConfig
 from sure_bench.run.runner import Cell, RunOptions, load_splits, prepare_model
 from sure_bench.tasks.registry import resolve_tasks
 from sure_bench.train import collate
-from sure_bench.train.labels import LabelCodec
 from sure_bench.train.loop import balanced_sampler
 
 LOOPS = ("harness", "limit", "sure")
@@ -99,17 +99,17 @@ def _setup(args: argparse.Namespace) -> tuple[Cell, float]:
     run = RunConfig(backbone=opts.backbone, backbone_sha256=pristine.weights_sha256, method=method.name,
                     preset=args.preset, method_config_hash=config_hash(method.name, config), head=opts.head,
                     lr_grid=None, precision=opts.precision, attention=opts.attention)
-    codec = LabelCodec(task)
-    splits, _ = load_splits(task, opts, codec)
+    kind = make_kind(task, opts.data_root)
+    splits, _ = load_splits(task, opts, kind)
     budget = task.spec.budget
     lr = args.lr or (budget.lr.finetune if method.lr_family == "finetune" else budget.lr.default)
-    return Cell(run, method, config, task, codec, splits, pristine, opts), lr
+    return Cell(run, method, config, task, kind, splits, pristine, opts), lr
 
 
 def _harness_inputs(cell: Cell, seed: int):
     """(model, splits, collator, cache seconds) as `Cell.train` builds them; waveform inputs: (…, None, None)."""
     set_seed(seed)
-    model, params = prepare_model(copy.deepcopy(cell.pristine), cell.method, cell.config, cell.codec, cell.run.head)
+    model, params = prepare_model(copy.deepcopy(cell.pristine), cell.method, cell.config, cell.kind, cell.run.head)
     if cell.opts.feature_cache and params.method_added + params.method_unfrozen == 0:
         start = time.perf_counter()
         if cached := cell.cached_head(model.head):
@@ -121,13 +121,13 @@ def _harness_inputs(cell: Cell, seed: int):
 @torch.no_grad()
 def _dev_score(model: torch.nn.Module, cell: Cell, ds, collator) -> float:
     """The primary dev metric, predictions decoded and scored as loop.py does."""
-    spec, codec = cell.task.spec, cell.codec
+    spec = cell.task.spec
     model.eval()
-    hyps = []
+    outputs = []
     for batch in DataLoader(ds, batch_size=spec.budget.batch_size, collate_fn=collator):
-        preds = model(**{k: v for k, v in batch.items() if k != "labels"})["preds"]
-        hyps += [codec.decode(row) for row in preds.cpu().numpy()]
-    refs = [codec.reference(x) for x in ds["label"]]
+        outputs += list(model(**{k: v for k, v in batch.items() if k != "labels"})["preds"].cpu().numpy())
+    records = cell.kind.predictions("dev", list(ds["id"]), list(ds["label"]), outputs)
+    refs, hyps = [r["reference"] for r in records], [r["prediction"] for r in records]
     return compute([spec.metrics.primary, *spec.metrics.also], refs, hyps)[spec.metrics.primary]
 
 
@@ -160,7 +160,7 @@ def run_harness(cell: Cell, lr: float, args: argparse.Namespace) -> dict[str, An
 def run_limit(cell: Cell, lr: float, args: argparse.Namespace) -> dict[str, Any]:
     budget = cell.task.spec.budget
     model, splits, collator, cache_s = _harness_inputs(cell, args.seed)
-    collator = collator or collate.Collator(cell.codec, int(cell.task.spec.audio.max_seconds * 16000))
+    collator = collator or collate.Collator(cell.kind)
     set_seed(args.seed)  # as Trainer.__init__ does; the sampler then draws the harness's order
     train = splits["train"]
     sampler = (balanced_sampler(list(train["label"])) if budget.balanced_classes
@@ -192,25 +192,26 @@ class FixedLengthCollator:
     """The SURE code's batches: every clip zero-padded or cut to 2.5 s and fed whole, padding as signal
     (CTC clips are padded, never cut: a transcript cannot be)."""
 
-    def __init__(self, codec: LabelCodec):
-        self.codec = codec
+    def __init__(self, kind: TaskKind):
+        self.kind = kind
 
     def __call__(self, rows: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
-        clips, _ = collate.pad_waves([r["audio"] for r in rows], None if self.codec.kind == "ctc_asr" else SURE_SAMPLES)
+        cut = SURE_SAMPLES if self.kind.crop_samples() is not None else None
+        clips, _ = collate.pad_waves([r["audio"] for r in rows], cut)
         wave = torch.zeros(len(rows), max(SURE_SAMPLES, clips.shape[1]))
         wave[:, : clips.shape[1]] = clips
         return {"wave": wave, "lengths": torch.full((len(rows),), wave.shape[1]),
-                "labels": collate.encode_labels(self.codec, rows)}
+                "labels": self.kind.targets(rows)}
 
 
 def run_sure(cell: Cell, lr: float, args: argparse.Namespace) -> dict[str, Any]:
     set_seed(args.seed)
-    model, _ = prepare_model(copy.deepcopy(cell.pristine), cell.method, cell.config, cell.codec, cell.run.head)
+    model, _ = prepare_model(copy.deepcopy(cell.pristine), cell.method, cell.config, cell.kind, cell.run.head)
     targs = TrainingArguments(output_dir=str(Path(args.work) / "sure"), num_train_epochs=args.epochs,
                               learning_rate=lr, per_device_train_batch_size=cell.task.spec.budget.batch_size,
                               seed=args.seed, remove_unused_columns=False, report_to="none", eval_strategy="no",
                               save_strategy="no")
-    collator = FixedLengthCollator(cell.codec)
+    collator = FixedLengthCollator(cell.kind)
     trainer = Trainer(model=model, args=targs, train_dataset=cell.splits["train"], data_collator=collator)
     start = time.perf_counter()
     trainer.train()

@@ -46,7 +46,7 @@ def main() -> None:
             p.requires_grad_(train_backbone)
         enc.freeze_frontend()
         states, mask = enc(wave, lengths)
-        PooledClassifier.loss(head(states, mask), labels).backward()
+        head.loss(head(states, mask), mask, labels).backward()
 
     print(f"{args.backbone}, batch {args.batch} x {args.seconds:g} s, torch threads {torch.get_num_threads()}")
     for name, fn in [("forward (no grad)", forward), ("linear step", lambda: step(False)),

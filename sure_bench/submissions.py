@@ -7,7 +7,6 @@ from the saved predictions against the committed split files' labels, never trus
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import json
 from pathlib import Path
@@ -16,12 +15,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sure_bench.kinds import make_kind
 from sure_bench.methods.base import Method, MethodConfig, MethodError, config_hash
-from sure_bench.metrics.scores import compute
-from sure_bench.metrics.text import normalize_text
+from sure_bench.metrics.registry import compute
 from sure_bench.results.store import ResultError, read_result, validation_problems
 from sure_bench.tasks.registry import Task, all_tasks
-from sure_bench.tasks.spec import Selector
 
 TOLERANCE = 1e-9
 
@@ -73,14 +71,6 @@ def method_ref(folder: Path) -> str:
     return f"peft:{peft[0]}"
 
 
-def _references(task: Task) -> dict[str, str]:
-    with task.split_file("test").open(newline="", encoding="utf-8") as f:
-        rows = {r["id"]: r.get("label", "") for r in csv.DictReader(f)}
-    if task.spec.kind == "ctc_asr":
-        return {k: normalize_text(v) for k, v in rows.items()}
-    return rows
-
-
 def check_result(path: Path, tasks: dict[str, Task], expected_hash: str, method_name: str) -> list[str]:
     """Problems with one claimed result file: wrong method config, stale spec, or scores that do not follow."""
     try:
@@ -102,16 +92,16 @@ def check_result(path: Path, tasks: dict[str, Task], expected_hash: str, method_
         return [*problems, f"{path}: predictions file {pred_file} missing"]
     preds = [json.loads(line) for line in pred_file.read_text(encoding="utf-8").splitlines() if line.strip()]
     left_out = {s["id"] for s in r.data.skipped if s.get("split") == "test"}  # recorded: too long or bad audio
-    if isinstance(task.split_rule("test"), Selector):
+    refs = make_kind(task).references("test", left_out)
+    if refs is None:
         # a licensed corpus: its labels are not committed, so the score is re-computed from the references
         # the run wrote beside each prediction (consistency, not provenance, of the claimed score)
         refs = {p["id"]: p["reference"] for p in preds}
-    else:
-        refs = {k: v for k, v in _references(task).items() if k not in left_out}
     ids = [p["id"] for p in preds]
     if sorted(ids) != sorted(refs):
         return [*problems, f"{pred_file}: predicted ids do not match the test split of {task.name} "
-                           f"({len(ids)} predictions, {len(refs)} test utterances after the {len(left_out)} recorded as left out)"]
+                           f"({len(ids)} predictions, {len(refs)} scored test items after the {len(left_out)} "
+                           "utterances recorded as left out)"]
     names = [r.scores.primary, *[m for m in r.scores.test if m != r.scores.primary]]
     recomputed = compute(names, [refs[i] for i in ids], [p["prediction"] for p in preds])
     for metric, value in recomputed.items():

@@ -1,6 +1,6 @@
 import pytest
 
-from sure_bench.metrics.scores import compute
+from sure_bench.metrics.registry import compute
 from sure_bench.metrics.text import normalize_text
 
 

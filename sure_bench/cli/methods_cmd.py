@@ -25,15 +25,15 @@ def execute(args: argparse.Namespace) -> int:
     from torch import nn
 
     from sure_bench.backbones.registry import load_backbone
+    from sure_bench.kinds import make_kind
     from sure_bench.methods.accounting import count_params
     from sure_bench.methods.apply import apply_method
     from sure_bench.methods.registry import BUILTIN, load_method
     from sure_bench.run.runner import prepare_model
     from sure_bench.tasks.registry import resolve_tasks
-    from sure_bench.train.labels import LabelCodec
 
     pristine = load_backbone(args.backbone, weights=False)
-    codec = LabelCodec(resolve_tasks([args.task], args.tasks_dir)[0]) if args.task else None
+    kind = make_kind(resolve_tasks([args.task], args.tasks_dir)[0]) if args.task else None
     table = Table(title=f"trainable parameters on {args.backbone} "
                         f"({sum(p.numel() for p in pristine.parameters()):,} in the backbone)")
     for col in ("method", "preset", "added", "unfrozen", "head", "layer weights", "% of backbone"):
@@ -42,13 +42,13 @@ def execute(args: argparse.Namespace) -> int:
         method = load_method(spec)
         for preset in method.presets:
             encoder = copy.deepcopy(pristine)
-            if codec is None:
+            if kind is None:
                 original = apply_method(encoder, method, method.make_config(preset))
                 params = count_params(encoder, nn.Module(), original)
             else:
-                _, params = prepare_model(encoder, method, method.make_config(preset), codec, "layers")
+                _, params = prepare_model(encoder, method, method.make_config(preset), kind, "layers")
             table.add_row(method.name, preset, f"{params.method_added:,}", f"{params.method_unfrozen:,}",
-                          f"{params.head:,}" if codec else "-", f"{params.layer_weights:,}" if codec else "-",
+                          f"{params.head:,}" if kind else "-", f"{params.layer_weights:,}" if kind else "-",
                           f"{params.percent:.3f}")
     make_console().print(table)
     return 0

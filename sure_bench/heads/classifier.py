@@ -35,11 +35,10 @@ class PooledClassifier(nn.Module):
         projected = self.projector(self.featurizer.combine(pooled))
         return [slot(projected) for slot in self.slots]
 
-    @staticmethod
-    def loss(logits: list[torch.Tensor], labels: torch.Tensor) -> torch.Tensor:
-        """Sum of per-slot cross-entropies; labels (B, n_slots)."""
+    def loss(self, logits: list[torch.Tensor], mask: torch.Tensor | None, labels: torch.Tensor) -> torch.Tensor:
+        """Sum of per-slot cross-entropies; labels (B, n_slots). The mask is not needed after pooling."""
         return sum(nn.functional.cross_entropy(lg, labels[:, i]) for i, lg in enumerate(logits))
 
-    @staticmethod
-    def predict(logits: list[torch.Tensor]) -> torch.Tensor:
+    def predict(self, logits: list[torch.Tensor], mask: torch.Tensor | None) -> torch.Tensor:
+        """Class id per slot (B, n_slots)."""
         return torch.stack([lg.argmax(-1) for lg in logits], dim=1)

@@ -28,8 +28,7 @@ class CTCHead(nn.Module):
         """`frames` output (B, T, num_states, hidden) -> logits (B, T, vocab + 1), as `forward` gives."""
         return self.out(self.dropout(self.featurizer.combine(frames)))
 
-    @staticmethod
-    def loss(logits: torch.Tensor, mask: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    def loss(self, logits: torch.Tensor, mask: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         """labels (B, L) of vocab indices + 1, padded with -100."""
         log_probs = nn.functional.log_softmax(logits, dim=-1).transpose(0, 1).float()
         label_mask = labels >= 0
@@ -38,8 +37,7 @@ class CTCHead(nn.Module):
             log_probs, targets, mask.sum(1), label_mask.sum(1), blank=0, reduction="mean", zero_infinity=True
         )
 
-    @staticmethod
-    def predict(logits: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def predict(self, logits: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Greedy path ids per frame; padded frames are -100."""
         ids = logits.argmax(-1)
         return ids.masked_fill(~mask, -100)

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from sure_bench.metrics.registry import Metric, get_metric
+
 REFERENCE = "finetune"  # normalised scores are relative to full fine-tuning = 100
 PROBE = "probe"  # the frozen reference probe (closed-form logistic regression on pooled frozen features)
 N_BOOTSTRAP = 1000
@@ -25,6 +27,7 @@ class Board:
     stale: pd.DataFrame  # not ranked: older task specs, and results from before the protocol (run_hash None)
     higher_is_better: dict[str, bool] = field(default_factory=dict)  # task -> its primary metric's direction
     probe: dict[str, str] = field(default_factory=dict)  # task -> the reference probe's row, where there is one
+    metric: dict[str, Metric] = field(default_factory=dict)  # task -> its primary metric (the registry's entry)
 
 
 def has_run(frame: pd.DataFrame) -> pd.Series:
@@ -83,13 +86,19 @@ def rank_with_ties(cells: dict[str, dict], higher_is_better: bool) -> dict[str, 
     return ranks
 
 
-def normalised(mean: float, ref: float | None, higher_is_better: bool) -> float:
-    """Score relative to the reference (= 100); lower-is-better metrics are turned around as 1 - x."""
-    if ref is None:
-        return math.nan
-    if not higher_is_better:
-        mean, ref = 1.0 - mean, 1.0 - ref
-    return 100.0 * mean / ref if ref > 0 else math.nan
+def metric_of(name: str, higher_is_better: bool) -> Metric:
+    """The registry's metric; one it does not know (a results folder from a newer version) is taken as
+    bounded in [0, 1], in the direction its result files record."""
+    try:
+        return get_metric(name)
+    except ValueError:
+        return Metric(name, lambda refs, hyps: math.nan, higher_is_better)
+
+
+def normalised(mean: float, ref: float | None, metric: Metric) -> float:
+    """Score relative to the reference (= 100), as the metric's registry entry says (error rates are
+    turned around as 1 - x; unbounded lower-is-better metrics such as dB as ref / x)."""
+    return metric.normalised(mean, ref)
 
 
 def pareto(points: dict[str, tuple[float, float]]) -> set[str]:
@@ -143,17 +152,19 @@ def build_board(frame: pd.DataFrame, stale: pd.DataFrame, backbone: str) -> Boar
     tasks = sorted(own["task"].unique())
     cells: dict[tuple[str, str], dict] = {}
     directions: dict[str, bool] = {}
+    metrics: dict[str, Metric] = {}
     probes: dict[str, str] = {}
     for task in tasks:
         t = own[own["task"] == task]
         hib = directions[task] = bool(t["higher_is_better"].iloc[0])
+        metric = metrics[task] = metric_of(str(t["metric"].iloc[0]), hib)
         per_row = _cells(t, hib)
         ref = per_row.get(REFERENCE, {}).get("mean")
         probe = _probe_row(t)
         if probe is not None:
             probes[task] = probe
         for row, cell in per_row.items():
-            cell["norm"] = normalised(cell["mean"], ref, hib)
+            cell["norm"] = normalised(cell["mean"], ref, metric)
             cell["below_probe"] = below(cell["mean"], per_row[probe]["mean"], hib) if probe is not None else None
             cells[(row, task)] = cell
     rows = []
@@ -173,7 +184,7 @@ def build_board(frame: pd.DataFrame, stale: pd.DataFrame, backbone: str) -> Boar
     front = pareto(points)
     table["pareto"] = [m in front for m in table.index]
     table = table.sort_values(["complete", "avg_rank", "norm"], ascending=[False, True, False])
-    return Board(backbone, tasks, table, cells, stale, directions, probes)
+    return Board(backbone, tasks, table, cells, stale, directions, probes, metrics)
 
 
 def build_boards(frame: pd.DataFrame, current: dict[str, str] | None = None,

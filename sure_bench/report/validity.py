@@ -37,7 +37,10 @@ def task_validity(board: Board, task: str) -> dict:
         ratio = math.inf if median_std == 0 and spread > 0 else math.nan
     probe_mean = board.cells[(probe, task)]["mean"] if probe is not None else math.nan
     flags = []
-    if probe is not None and (probe_mean >= SATURATED if hib else probe_mean <= 1 - SATURATED):
+    metric = board.metric.get(task)
+    saturated = metric.saturated(probe_mean, 1 - SATURATED) if metric is not None else (
+        probe_mean >= SATURATED if hib else probe_mean <= 1 - SATURATED)
+    if probe is not None and saturated:
         flags.append(SATURATES)
     if len(cells) >= 2 and all(c["rank"] == 1 for c in cells):
         flags.append(TIED)

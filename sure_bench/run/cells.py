@@ -157,14 +157,15 @@ def run_cell(spec: CellSpec, console: Console | None = None) -> Path | None:
 def _train(spec: CellSpec, console: Console, method, config, task, pristine, run, target: Path, work: Path) -> None:
     from sure_bench.run.explore import explore_point, read_search
     from sure_bench.run.runner import Cell, load_splits, write_cell_result
-    from sure_bench.train.labels import LabelCodec
+    from sure_bench.data.loaders import default_data_root
+    from sure_bench.kinds import make_kind
 
     opts = _options(spec, console)
 
     def make_cell():
-        codec = LabelCodec(task)
-        splits, skipped = load_splits(task, opts, codec)
-        return Cell(run, method, config, task, codec, splits, pristine, opts), skipped
+        kind = make_kind(task, opts.data_root or default_data_root())
+        splits, skipped = load_splits(task, opts, kind)
+        return Cell(run, method, config, task, kind, splits, pristine, opts), skipped
 
     cell, skipped = _memo(("cell", run.hash, spec.task, spec.tasks_dir, spec.data_root, _cache(spec)), make_cell,
                           "cell")

@@ -15,8 +15,9 @@ import numpy as np
 from sure_bench.backbones.registry import load_backbone
 from sure_bench.data.cache import default_cache_dir
 from sure_bench.heads.featurizer import DEFAULT_HEAD
+from sure_bench.kinds import TaskKind, all_kinds, make_kind
 from sure_bench.methods.base import MethodConfig, config_hash
-from sure_bench.metrics.scores import compute
+from sure_bench.metrics.registry import compute
 from sure_bench.results import provenance
 from sure_bench.results.schema import (BackboneInfo, DataInfo, MethodInfo, Params, Result, RunInfo, Scores,
                                        TaskInfo, TrainSummary)
@@ -24,10 +25,8 @@ from sure_bench.results.store import cell_folder, existing_result, write_atomic,
 from sure_bench.run.config import RunConfig
 from sure_bench.run.runner import RunOptions, _dataset_label, load_splits
 from sure_bench.tasks.registry import Task
-from sure_bench.train.labels import LabelCodec
 
 NAME = "probe"
-CLASSIFICATION_KINDS = ("utterance_classification", "multi_slot_classification")
 
 
 class ProbeConfig(MethodConfig):
@@ -48,9 +47,11 @@ def run_probe(tasks: list[Task], opts: RunOptions) -> list[Path]:
     written = []
     for task in tasks:
         spec = task.spec
-        if spec.kind not in CLASSIFICATION_KINDS:
-            opts.console.print(f"[dim]skip {spec.task}: the probe is for classification tasks "
-                               f"({', '.join(CLASSIFICATION_KINDS)}), not {spec.kind}[/dim]")
+        kind = make_kind(task, opts.data_root)
+        if not kind.PROBE:
+            probed = sorted(name for name, module in all_kinds().items() if module.Kind.PROBE)
+            opts.console.print(f"[dim]skip {spec.task}: the probe is for classification kinds "
+                               f"({', '.join(probed)}), not {spec.kind}[/dim]")
             continue
         folder = cell_folder(opts.output, opts.backbone, run.label, spec.task)
         paths = {seed: folder / f"seed{seed}.json" for seed in opts.seeds}
@@ -59,8 +60,7 @@ def run_probe(tasks: list[Task], opts: RunOptions) -> list[Path]:
         if not todo:
             opts.console.print(f"[dim]skip {spec.task} probe: done ({folder})[/dim]")
             continue
-        codec = LabelCodec(task)
-        splits, skipped = load_splits(task, opts, codec)
+        splits, skipped = load_splits(task, opts, kind)
         start = time.perf_counter()
         max_samples = int(spec.audio.max_seconds * 16000)
         cache = opts.cache_dir or default_cache_dir()
@@ -68,14 +68,14 @@ def run_probe(tasks: list[Task], opts: RunOptions) -> list[Path]:
 
         feats = {s: np.asarray(cached_pooled_states(encoder, ds, cache, spec.task, task.spec_hash, s, max_samples))
                  for s, ds in splits.items()}
-        fit = _fit(feats, splits, codec, spec, config)
+        fit = _fit(feats, splits, kind, spec, config)
         wall = time.perf_counter() - start
         for seed in todo:
             written.append(_write(paths[seed], seed, task, run, config, encoder, splits, skipped, fit, wall))
     return written
 
 
-def _fit(feats, splits, codec: LabelCodec, spec, config: ProbeConfig) -> dict:
+def _fit(feats, splits, kind: TaskKind, spec, config: ProbeConfig) -> dict:
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
@@ -83,8 +83,8 @@ def _fit(feats, splits, codec: LabelCodec, spec, config: ProbeConfig) -> dict:
     flat = {s: f.reshape(len(f), -1) for s, f in feats.items()}
     scaler = StandardScaler().fit(flat["train"])
     x = {s: scaler.transform(f) for s, f in flat.items()}
-    y = {s: np.array([codec.encode(str(lab)) for lab in ds["label"]]) for s, ds in splits.items()}
-    refs = {s: [codec.reference(str(lab)) for lab in ds["label"]] for s, ds in splits.items()}
+    y = {s: np.array([kind.encode(str(lab)) for lab in ds["label"]]) for s, ds in splits.items()}
+    refs = {s: [kind.reference(str(lab)) for lab in ds["label"]] for s, ds in splits.items()}
     names = [spec.metrics.primary, *spec.metrics.also]
     sign = 1 if spec.metrics.higher_is_better else -1
     best = None
@@ -95,7 +95,7 @@ def _fit(feats, splits, codec: LabelCodec, spec, config: ProbeConfig) -> dict:
                       for k in range(y["train"].shape[1])]
         def predict(split: str) -> list[str]:
             ids = np.stack([m.classes_[m.predict_proba(x[split]).argmax(1)] for m in models], axis=1)
-            return [codec.decode(row) for row in ids]
+            return [kind.decode(row) for row in ids]
         dev = compute(names, refs["dev"], predict("dev"))
         if best is None or sign * dev[spec.metrics.primary] > sign * best["dev"][spec.metrics.primary]:
             hyps = predict("test")

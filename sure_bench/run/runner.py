@@ -21,12 +21,12 @@ from sure_bench.methods.apply import apply_method
 from sure_bench.methods.base import Method, MethodConfig
 from sure_bench.results import provenance
 from sure_bench.heads.featurizer import DEFAULT_HEAD
+from sure_bench.kinds import TaskKind
 from sure_bench.results.schema import (BackboneInfo, DataInfo, LRSearch, MethodInfo, Result, RunInfo, Scores,
                                        TaskInfo, TrainSummary)
 from sure_bench.results.store import write_atomic, write_result
 from sure_bench.run.config import RunConfig
 from sure_bench.tasks.registry import Task
-from sure_bench.train.labels import LabelCodec
 
 SPLITS = ("train", "dev", "test")
 
@@ -50,25 +50,20 @@ class RunOptions:
 
 
 def load_splits(task: Task, opts: RunOptions,
-                codec: LabelCodec) -> tuple[dict[str, datasets.Dataset], list[dict[str, str]]]:
-    """Loader -> committed splits -> decoded, cached audio. Returns datasets and the utterances left out
-    (too long for CTC, words missing from the lexicon, bad audio)."""
+                kind: TaskKind) -> tuple[dict[str, datasets.Dataset], list[dict[str, str]]]:
+    """Loader -> committed splits -> decoded, cached audio. Returns datasets and the utterances left out:
+    those the task's kind cannot use (a transcript too long to keep whole, words missing from the
+    lexicon) and bad audio."""
     spec = task.spec
     loader = get_loader(spec.dataset.loader)
     rows = loader.load(Path(opts.data_root or default_data_root()), **spec.dataset.args)
     out, skipped = {}, []
     for split in SPLITS:
         chosen = select_split(rows, task.split_selection(split), f"{task.file} split {split!r}")
-        if spec.kind == "ctc_asr":  # a transcript cannot be cropped: longer utterances are left out
-            long = [r for r in chosen if r.duration > spec.audio.max_seconds]
-            skipped += [{"id": r.id, "path": r.path, "reason": f"longer than {spec.audio.max_seconds} s",
-                         "split": split} for r in long]
-            chosen = [r for r in chosen if r.duration <= spec.audio.max_seconds]
-        if spec.units == "phones":  # a transcript with words the committed lexicon lacks has no phone target
-            unusable = {r.id: why for r in chosen if (why := codec.unusable(r.label))}
-            skipped += [{"id": r.id, "path": r.path, "reason": unusable[r.id], "split": split}
-                        for r in chosen if r.id in unusable]
-            chosen = [r for r in chosen if r.id not in unusable]
+        unusable = {r.id: why for r in chosen if (why := kind.unusable(r))}
+        skipped += [{"id": r.id, "path": r.path, "reason": unusable[r.id], "split": split}
+                    for r in chosen if r.id in unusable]
+        chosen = [r for r in chosen if r.id not in unusable]
         decoded = decode_manifest(chosen, opts.cache_dir, opts.skip_bad_audio,
                                   f"{spec.task} {split}: decoding audio", opts.show_progress)
         ds = decoded.dataset if split == "train" else decoded.by_length()  # tight eval batches
@@ -82,12 +77,12 @@ def _dataset_label(spec) -> str:
     return f"{spec.dataset.loader}({args})" if args else spec.dataset.loader
 
 
-def prepare_model(encoder: SpeechEncoder, method: Method, config: MethodConfig, codec, head: str):
-    """The backbone with the method applied, plus the task head; and the parameter counts."""
+def prepare_model(encoder: SpeechEncoder, method: Method, config: MethodConfig, kind: TaskKind, head: str):
+    """The backbone with the method applied, plus the task kind's head; and the parameter counts."""
     from sure_bench.train.model import SpeechModel
 
     original = apply_method(encoder, method, config)
-    model = SpeechModel(encoder, codec, head=head)
+    model = SpeechModel(encoder, kind.head(encoder.hidden_size, encoder.num_layers + 1, head))
     return model, count_params(encoder, model.head, original)
 
 
@@ -99,7 +94,7 @@ class Cell:
     method: Method
     config: MethodConfig
     task: Task
-    codec: LabelCodec
+    kind: TaskKind
     splits: dict[str, datasets.Dataset]
     pristine: SpeechEncoder
     opts: RunOptions
@@ -114,12 +109,12 @@ class Cell:
 
         spec = self.task.spec
         set_seed(seed)
-        model, params = prepare_model(copy.deepcopy(self.pristine), self.method, self.config, self.codec,
+        model, params = prepare_model(copy.deepcopy(self.pristine), self.method, self.config, self.kind,
                                       self.run.head)
         splits, collator = self.splits, None
         if self.opts.feature_cache and params.method_added + params.method_unfrozen == 0:
             splits, collator, model = self.cached_head(model.head) or (splits, collator, model)
-        outcome = train_and_evaluate(model, self.codec, spec, splits, work, seed, lr, self.head_lr(lr),
+        outcome = train_and_evaluate(model, self.kind, spec, splits, work, seed, lr, self.head_lr(lr),
                                      self.opts.show_progress, label, epochs=epochs, score_test=score_test,
                                      collator=collator, bf16=self.run.precision == "bf16")
         return outcome, params
@@ -137,14 +132,14 @@ class Cell:
                     {"id": ds["id"], "label": ds["label"], "length": ds["length"],
                      "features": np.asarray(self._extract(head, "pooled", name, ds))}
                 ).with_format("numpy") for name, ds in self.splits.items()}
-            return self.cached, PooledCollator(self.codec), PooledHeadModel(head)
+            return self.cached, PooledCollator(self.kind), PooledHeadModel(head)
         if hasattr(head, "frames"):
             if self.cached is None:
                 self.cached = {name: (self._extract(head, "frames", name, ds), datasets.Dataset.from_dict(
                     {"id": ds["id"], "label": ds["label"], "length": ds["length"], "split": [name] * len(ds),
                      "index": np.arange(len(ds))}).with_format("numpy")) for name, ds in self.splits.items()}
             splits = {name: ds for name, (_, ds) in self.cached.items()}
-            return splits, FramesCollator(self.codec, {n: f for n, (f, _) in self.cached.items()}), FramesHeadModel(head)
+            return splits, FramesCollator(self.kind, {n: f for n, (f, _) in self.cached.items()}), FramesHeadModel(head)
         return None
 
     def _extract(self, head, stored: str, split: str, ds: datasets.Dataset):
@@ -155,10 +150,9 @@ class Cell:
         from sure_bench.data.cache import default_cache_dir
         from sure_bench.features.frames import cached_frame_states
         from sure_bench.features.pooled import cached_pooled_states
-        from sure_bench.train.collate import Collator
 
         spec, run = self.task.spec, self.run
-        crop = Collator(self.codec, int(spec.audio.max_seconds * 16000)).max_samples
+        crop = self.kind.crop_samples()
         tag = "-".join(x for x in (head.featurizer.normalisation, run.precision, run.attention)
                        if x not in ("fp32", "sdpa"))
         compute, fn = (cached_pooled_states, head.pool) if stored == "pooled" else (cached_frame_states, head.frames)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import warnings
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from sure_bench.tasks.spec import Selector, TaskSpec
+from sure_bench.tasks.spec import SPEC_TYPES, TASK_SPEC, Selector, TaskSpec
 
 
 class SpecError(ValueError):
@@ -68,35 +69,13 @@ class Task:
         """sha256 over the spec's content, its split files and its vocabulary file."""
         h = hashlib.sha256(json.dumps(_hashed_fields(self.spec), sort_keys=True).encode())
         files = [r for r in map(self.split_rule, ("train", "dev", "test")) if isinstance(r, Path)]
-        files += [self.path(f) for f in (self.spec.vocab, self.spec.labels_file, self.spec.lexicon) if f]
+        files += [self.path(f) for f in self.spec.committed_files()]
         for f in files:
             if not f.is_file():
                 raise SpecError(f"{self.file}: file {f} named by the spec does not exist")
             h.update(f.name.encode())
             h.update(f.read_bytes())
         return h.hexdigest()[:16]
-
-    def vocabulary(self) -> list[str]:
-        """The committed CTC character vocabulary, one symbol per line (`|` stands for space)."""
-        assert self.spec.vocab
-        vf = self.path(self.spec.vocab)
-        if not vf.is_file():
-            raise SpecError(f"{self.file}: vocab file {vf} not found")
-        symbols = [line.rstrip("\n") for line in vf.read_text(encoding="utf-8").splitlines() if line.strip()]
-        return [" " if s == "|" else s for s in symbols]
-
-    def label_set(self) -> list[str]:
-        """The class names: the spec's `labels`, or the lines of its committed `labels_file`."""
-        if self.spec.labels_file is None:
-            return list(self.spec.labels or [])
-        lf = self.path(self.spec.labels_file)
-        if not lf.is_file():
-            raise SpecError(f"{self.file}: labels_file {lf} not found")
-        labels = [line.strip() for line in lf.read_text(encoding="utf-8").splitlines() if line.strip()]
-        dup = sorted({x for x in labels if labels.count(x) > 1})
-        if dup:
-            raise SpecError(f"{lf}: duplicate labels {dup[:5]}")
-        return labels
 
     def split_sizes(self) -> dict[str, int | None]:
         """Utterances per split: lines of the split file, or the selector's published size (None if unknown)."""
@@ -115,15 +94,18 @@ class Task:
 _LATER_DEFAULTS = {("labels_file",): None, ("lexicon",): None, ("units",): "characters",
                    ("budget", "balanced_classes"): False, ("budget", "lr_grid"): None,
                    ("budget", "explore_fraction"): 0.25}
+# Fields every spec had while the schema was one flat model for all kinds: a spec whose kind lacks them
+# hashes them at their null, so splitting the schema per kind left every spec hash as it was.
+_FLAT_SCHEMA_NULLS = {"labels": None, "slots": None, "vocab": None}
 
 
 def _hashed_fields(spec: TaskSpec) -> dict[str, Any]:
-    dump = spec.model_dump(mode="json")
+    dump = {**_FLAT_SCHEMA_NULLS, **spec.model_dump(mode="json")}
     for (*parents, key), default in _LATER_DEFAULTS.items():
         holder = dump
         for parent in parents:
             holder = holder[parent]
-        if holder.get(key) == default:
+        if key in holder and holder[key] == default:
             holder.pop(key)
     return dump
 
@@ -166,30 +148,61 @@ def load_task_file(path: Path) -> Task:
     path = Path(path).resolve()
     data = _resolve_includes(path)
     try:
-        spec = TaskSpec.model_validate(data)
+        spec = TASK_SPEC.validate_python(data)
     except ValidationError as e:
-        problems = "; ".join(
-            f"field '{'.'.join(str(p) for p in err['loc']) or '(top level)'}': {err['msg']}" for err in e.errors()
-        )
-        raise SpecError(f"{path}: invalid task spec: {problems}") from None
+        raise SpecError(f"{path}: invalid task spec: {_problems(e)}") from None
     return Task(spec=spec, file=path, root=path.parent)
+
+
+def _problems(e: ValidationError) -> str:
+    """Each error as "field 'a.b': reason", without the kind's tag pydantic puts first in a union's paths;
+    a rule across fields names its field in its own message."""
+    out = []
+    for err in e.errors():
+        loc = [str(p) for p in err["loc"]]
+        if loc and loc[0] in SPEC_TYPES:
+            loc = loc[1:]
+        if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            loc = ["kind"]
+        msg = err["msg"].removeprefix("Value error, ")
+        out.append(msg if not loc and msg.startswith("field '") else f"field '{'.'.join(loc) or '(top level)'}': {msg}")
+    return "; ".join(out)
 
 
 def _is_task_file(path: Path) -> bool:
     return path.suffix in (".yaml", ".yml") and not path.name.startswith("_")
 
 
-def all_tasks(tasks_dir: Path | None = None) -> dict[str, Task]:
-    """Every task YAML directly under the tasks folder (files starting with `_` are include-only)."""
+class SpecWarning(UserWarning):
+    """A task file in the tasks folder is invalid and was left out; the other tasks load."""
+
+
+def load_tasks(tasks_dir: Path | None = None) -> tuple[dict[str, Task], dict[Path, str]]:
+    """Every valid task YAML directly under the tasks folder (files starting with `_` are include-only),
+    and the invalid ones with why: one broken file does not stop the others (as lm-eval does)."""
     tasks_dir = tasks_dir or default_tasks_dir()
     out: dict[str, Task] = {}
+    broken: dict[Path, str] = {}
     for f in sorted(tasks_dir.glob("*.y*ml")):
-        if _is_task_file(f):
+        if not _is_task_file(f):
+            continue
+        try:
             task = load_task_file(f)
-            if task.name in out:
-                raise SpecError(f"{f}: task name {task.name!r} is also defined in {out[task.name].file}")
-            out[task.name] = task
-    return out
+        except SpecError as e:
+            broken[f] = str(e)
+            continue
+        if task.name in out:
+            raise SpecError(f"{f}: task name {task.name!r} is also defined in {out[task.name].file}")
+        out[task.name] = task
+    return out, broken
+
+
+def all_tasks(tasks_dir: Path | None = None) -> dict[str, Task]:
+    """The valid tasks of the tasks folder; each invalid file is named in a `SpecWarning`."""
+    tasks, broken = load_tasks(tasks_dir)
+    for why in broken.values():
+        warnings.warn(f"left out: {why}", SpecWarning, stacklevel=2)
+    return tasks
 
 
 def suite_tasks(name: str, tasks_dir: Path | None = None) -> list[str]:
@@ -227,8 +240,10 @@ def suite_groups(name: str, tasks_dir: Path | None = None) -> dict[str, list[str
 
 def resolve_tasks(names: list[str], tasks_dir: Path | None = None) -> list[Task]:
     """Tasks by name, in order; unknown names give an error listing the known ones."""
-    known = all_tasks(tasks_dir)
+    known, broken = load_tasks(tasks_dir)
     missing = [n for n in names if n not in known]
     if missing:
-        raise SpecError(f"unknown task(s) {missing}; known tasks: {sorted(known)}")
+        invalid = "".join(f"\n  {why}" for why in broken.values())
+        raise SpecError(f"unknown task(s) {missing}; known tasks: {sorted(known)}"
+                        + (f"\nthese task files are invalid:{invalid}" if invalid else ""))
     return [known[n] for n in names]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model, field_validator, model_validator
 
-TaskKind = Literal["utterance_classification", "multi_slot_classification", "ctc_asr"]
-
+from sure_bench.kinds import all_kinds
+from sure_bench.metrics.registry import get_metric
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -66,7 +66,22 @@ class Audio(_Strict):
 class Metrics(_Strict):
     primary: str
     also: list[str] = Field(default_factory=list)
-    higher_is_better: bool
+    higher_is_better: bool = Field(description="optional: the metric registry knows each metric's "
+                                                            "direction; if given, it must agree")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _direction_from_registry(cls, data: object) -> object:
+        if not isinstance(data, dict) or not isinstance(data.get("primary"), str):
+            return data  # pydantic names what is missing
+        for name in [data["primary"], *(data.get("also") or [])]:
+            get_metric(str(name))  # an unknown name fails here, listing the known ones
+        known = get_metric(data["primary"]).higher_is_better
+        given = data.get("higher_is_better")
+        if given is not None and given != known:
+            raise ValueError(f"higher_is_better: {str(given).lower()} contradicts metric {data['primary']!r}, "
+                             f"for which {'higher' if known else 'lower'} is better; drop the field")
+        return {**data, "higher_is_better": known}
 
 
 class LearningRates(_Strict):
@@ -102,58 +117,42 @@ class Budget(_Strict):
                                                       "(SUPERB's keyword spotting); classification only")
 
 
-class TaskSpec(_Strict):
-    """One task: data, labels, metric and training budget. Pure data, no code."""
+class TaskSpecBase(_Strict):
+    """What every task has: data, splits, audio, metrics and budget. The fields of its kind come from the
+    kind's module (`sure_bench.kinds.<kind>.Fields`), mixed in below. Pure data, no code."""
 
     task: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     version: int = Field(ge=1)
-    kind: TaskKind
+    kind: str
     description: str = ""
     dataset: DatasetRef
     splits: Splits
     audio: Audio
-    labels: list[str] | None = None
-    labels_file: str | None = Field(None, description="committed file of class names, one per line (long label sets)")
-    slots: dict[str, list[str]] | None = None
-    vocab: str | None = None
-    units: Literal["characters", "phones", "slot_characters"] = Field(
-        "characters", description="ctc_asr targets: characters of the transcript, phones via 'lexicon', or "
-                                  "characters plus slot tags (<type> ... </type>, each tag one vocab symbol)")
-    lexicon: str | None = Field(None, description="committed pronunciation lexicon (word, then phones) for units: phones")
     metrics: Metrics
     budget: Budget
 
     @model_validator(mode="after")
-    def _labels_match_kind(self) -> "TaskSpec":
-        if self.kind == "utterance_classification" and not (self.labels or self.labels_file):
-            raise ValueError("kind utterance_classification needs a non-empty 'labels' list or a 'labels_file'")
-        if self.labels and self.labels_file:
-            raise ValueError("give either 'labels' or 'labels_file', not both")
-        if self.units == "phones" and not self.lexicon:
-            raise ValueError("units: phones needs 'lexicon': a path to the committed pronunciation lexicon")
-        if self.budget.balanced_classes and self.kind != "utterance_classification":
-            raise ValueError("budget.balanced_classes is for kind utterance_classification only")
+    def _fits_kind(self) -> "TaskSpecBase":
         named = [self.metrics.primary, *self.metrics.also]
-        if ("per" in named) != (self.units == "phones") or (self.units == "phones" and set(named) != {"per"}):
-            raise ValueError("units: phones is scored with metric 'per' (phone error rate) alone, and 'per' "
-                             "needs units: phones")
-        if {"slot_type_f1", "slot_value_cer"} & set(named) and self.units != "slot_characters":
-            raise ValueError("metrics slot_type_f1 / slot_value_cer need units: slot_characters")
-        if self.kind == "multi_slot_classification" and not self.slots:
-            raise ValueError("kind multi_slot_classification needs 'slots': {slot_name: [values, ...]}")
-        if self.kind == "ctc_asr" and not self.vocab:
-            raise ValueError("kind ctc_asr needs 'vocab': a path to the committed character vocabulary file")
-        if self.labels and len(set(self.labels)) != len(self.labels):
-            raise ValueError(f"'labels' has duplicates: {self.labels}")
-        allowed = METRICS_BY_KIND[self.kind]
-        for name in [self.metrics.primary, *self.metrics.also]:
+        allowed = self.METRICS  # type: ignore[attr-defined]  (the kind's Fields)
+        for name in named:
             if name not in allowed:
-                raise ValueError(f"metric {name!r} is not available for kind {self.kind}; choose from {sorted(allowed)}")
+                raise ValueError(f"field 'metrics': metric {name!r} is not available for kind {self.kind}; "
+                                 f"choose from {sorted(allowed)}")
+        if self.budget.balanced_classes and not self.BALANCED_CLASSES:  # type: ignore[attr-defined]
+            having = sorted(name for name, module in all_kinds().items() if module.Fields.BALANCED_CLASSES)
+            raise ValueError(f"field 'budget.balanced_classes': not available for kind {self.kind}, only for "
+                             f"{', '.join(having)}")
+        self.check_kind()  # type: ignore[attr-defined]
         return self
 
 
-METRICS_BY_KIND: dict[str, set[str]] = {
-    "utterance_classification": {"accuracy", "macro_f1", "weighted_f1"},
-    "multi_slot_classification": {"accuracy", "slot_accuracy"},
-    "ctc_asr": {"wer", "cer", "per", "slot_type_f1", "slot_value_cer"},
-}
+def _spec_of(name: str, fields: type) -> type:
+    return create_model(f"{''.join(w.title() for w in name.split('_'))}Spec", __base__=(TaskSpecBase, fields),
+                        kind=(Literal[name], ...))
+
+
+SPEC_TYPES: dict[str, type] = {name: _spec_of(name, module.Fields) for name, module in all_kinds().items()}
+TaskSpec = Annotated[Union[tuple(SPEC_TYPES.values())], Field(discriminator="kind")]  # noqa: UP007
+"""A task spec: the spec type of its kind, chosen by the `kind` field."""
+TASK_SPEC = TypeAdapter(TaskSpec)

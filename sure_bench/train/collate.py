@@ -1,4 +1,5 @@
-"""Batching: pad waveforms, keep lengths, encode labels; crop classification clips to max_seconds."""
+"""Batching: pad waveforms and keep lengths, or stack cached states; targets come from the task's kind
+(`kind.targets(rows)`, left out when the rows have none)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from sure_bench.train.labels import LabelCodec
+from sure_bench.kinds.base import TaskKind
 
 
 def pad_waves(waves: list, max_samples: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -20,32 +21,29 @@ def pad_waves(waves: list, max_samples: int | None = None) -> tuple[torch.Tensor
     return batch, lengths
 
 
-def encode_labels(codec: LabelCodec, rows: list[dict[str, Any]]) -> torch.Tensor:
-    """(B, L) targets of the rows' labels, padded with -100."""
-    targets = [codec.encode(str(r["label"]), str(r["id"])) for r in rows]
-    width = max(len(t) for t in targets) if targets else 0
-    labels = torch.full((len(rows), max(width, 1)), -100, dtype=torch.long)
-    for i, t in enumerate(targets):
-        labels[i, : len(t)] = torch.tensor(t, dtype=torch.long)
-    return labels
+def _with_targets(batch: dict[str, torch.Tensor], kind: TaskKind, rows: list[dict[str, Any]]) -> dict:
+    labels = kind.targets(rows)
+    return batch if labels is None else {**batch, "labels": labels}
 
 
 class Collator:
-    def __init__(self, codec: LabelCodec, max_samples: int | None):
-        self.codec = codec
-        self.max_samples = max_samples if codec.kind != "ctc_asr" else None
+    """Waveforms, cut to the kind's crop length."""
+
+    def __init__(self, kind: TaskKind):
+        self.kind = kind
+        self.max_samples = kind.crop_samples()
 
     def __call__(self, rows: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
         batch, lengths = pad_waves([r["audio"] for r in rows], self.max_samples)
-        return {"wave": batch, "lengths": lengths, "labels": encode_labels(self.codec, rows)}
+        return _with_targets({"wave": batch, "lengths": lengths}, self.kind, rows)
 
 
 class FramesCollator:
     """Batches of cached frames (`features.frames.Frames` per split, looked up by each row's `split` and
-    `index`), zero-padded to the longest, with the frame mask and encoded labels."""
+    `index`), zero-padded to the longest, with the frame mask."""
 
-    def __init__(self, codec: LabelCodec, frames: dict):
-        self.codec = codec
+    def __init__(self, kind: TaskKind, frames: dict):
+        self.kind = kind
         self.frames = frames
 
     def __call__(self, rows: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
@@ -55,16 +53,15 @@ class FramesCollator:
         for i, c in enumerate(clips):
             features[i, : len(c)] = torch.from_numpy(np.array(c, dtype=np.float32))
         mask = torch.arange(features.shape[1])[None, :] < counts[:, None]
-        return {"features": features, "mask": mask, "labels": encode_labels(self.codec, rows)}
+        return _with_targets({"features": features, "mask": mask}, self.kind, rows)
 
 
 class PooledCollator:
-    """Batches of cached pooled states (the `features` column) and encoded labels."""
+    """Batches of cached pooled states (the `features` column)."""
 
-    def __init__(self, codec: LabelCodec):
-        self.codec = codec
+    def __init__(self, kind: TaskKind):
+        self.kind = kind
 
     def __call__(self, rows: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
         features = torch.from_numpy(np.stack([np.asarray(r["features"], dtype=np.float32) for r in rows]))
-        labels = torch.tensor([self.codec.encode(str(r["label"]), str(r["id"])) for r in rows], dtype=torch.long)
-        return {"features": features, "labels": labels}
+        return _with_targets({"features": features}, self.kind, rows)

@@ -20,10 +20,10 @@ from transformers.integrations import TensorBoardCallback
 from transformers.trainer_callback import PrinterCallback
 from transformers.trainer_pt_utils import LengthGroupedSampler
 
-from sure_bench.metrics.scores import compute
+from sure_bench.kinds.base import TaskKind
+from sure_bench.metrics.registry import compute
 from sure_bench.tasks.spec import TaskSpec
 from sure_bench.train.collate import Collator
-from sure_bench.train.labels import LabelCodec
 from sure_bench.train.model import SpeechModel
 from sure_bench.train.progress import RichProgress
 
@@ -97,13 +97,9 @@ def last_complete_checkpoint(folder: Path) -> str | None:
     return None
 
 
-def _decode_all(codec: LabelCodec, preds: np.ndarray) -> list[str]:
-    return [codec.decode(row) for row in np.asarray(preds)]
-
-
 def train_and_evaluate(
     model: torch.nn.Module,
-    codec: LabelCodec,
+    kind: TaskKind,
     spec: TaskSpec,
     splits: dict[str, datasets.Dataset],
     work_dir: Path,
@@ -123,7 +119,11 @@ def train_and_evaluate(
     after the dev score (explored points never look at test). `collator`: batches the splits' rows
     (default: waveforms, cropped to the task's max_seconds). `bf16`: bfloat16 autocast."""
     metric_names = [spec.metrics.primary, *spec.metrics.also]
-    refs = {name: [codec.reference(x) for x in ds["label"]] for name, ds in splits.items()}
+
+    def scored(split: str, outputs: np.ndarray) -> tuple[dict[str, float], list[dict]]:
+        ds = splits[split]
+        records = kind.predictions(split, list(ds["id"]), list(ds["label"]), np.asarray(outputs))
+        return compute(metric_names, [r["reference"] for r in records], [r["prediction"] for r in records]), records
     budget = spec.budget
     epochs = epochs or budget.epochs
     steps_per_epoch = max(1, -(-len(splits["train"]) // budget.batch_size))
@@ -155,10 +155,9 @@ def train_and_evaluate(
         use_cpu=not torch.cuda.is_available(),
         bf16=bf16,
     )
-    current = {"split": "dev"}
 
-    def compute_metrics(pred) -> dict[str, float]:
-        return compute(metric_names, refs[current["split"]], _decode_all(codec, pred.predictions))
+    def dev_metrics(pred) -> dict[str, float]:
+        return scored("dev", pred.predictions)[0]
 
     callbacks = [EarlyStoppingCallback(early_stopping_patience=budget.patience)] if budget.patience else []
     progress = RichProgress(label or spec.task, enabled=show_progress)
@@ -168,8 +167,8 @@ def train_and_evaluate(
         args=args,
         train_dataset=splits["train"],
         eval_dataset=splits["dev"],
-        data_collator=collator or Collator(codec, int(spec.audio.max_seconds * 16000)),
-        compute_metrics=compute_metrics,
+        data_collator=collator or Collator(kind),
+        compute_metrics=dev_metrics,
         callbacks=[*callbacks, progress, tensorboard],
     )
     trainer.head_lr = head_lr
@@ -183,13 +182,9 @@ def train_and_evaluate(
     dev = {k.removeprefix("eval_"): v for k, v in trainer.evaluate().items() if k.removeprefix("eval_") in metric_names}
     test, predictions, test_loss = {}, [], None
     if score_test:
-        current["split"] = "test"
+        trainer.compute_metrics = None  # test is scored once, below, by the kind
         test_out = trainer.predict(splits["test"])
-        hyps = _decode_all(codec, test_out.predictions)
-        test = compute(metric_names, refs["test"], hyps)
-        predictions = [
-            {"id": i, "reference": r, "prediction": h} for i, r, h in zip(splits["test"]["id"], refs["test"], hyps)
-        ]
+        test, predictions = scored("test", test_out.predictions)
         test_loss = test_out.metrics.get("test_loss")
     state = trainer.state
     best_step = None

@@ -1,4 +1,5 @@
-"""SpeechModel: a backbone (with whatever a method added) plus a task head."""
+"""SpeechModel: a backbone (with whatever a method added) plus the task kind's head; and the head alone
+on a frozen encoder's cached states. Every head owns `loss(out, mask, labels)` and `predict(out, mask)`."""
 
 from __future__ import annotations
 
@@ -6,25 +7,23 @@ import torch
 from torch import nn
 
 from sure_bench.backbones.encoder import SpeechEncoder
-from sure_bench.heads.classifier import PooledClassifier
-from sure_bench.heads.featurizer import DEFAULT_HEAD
-from sure_bench.heads.ctc import CTCHead
-from sure_bench.train.labels import LabelCodec
+
+
+def _outputs(head: nn.Module, out, mask: torch.Tensor | None, labels: torch.Tensor | None) -> dict:
+    preds = head.predict(out, mask)
+    if labels is None:
+        return {"preds": preds}
+    return {"loss": head.loss(out, mask, labels), "preds": preds}
 
 
 class SpeechModel(nn.Module):
-    """forward(wave, lengths, labels) -> {"loss", "preds"}; preds are class ids or a greedy CTC path."""
+    """forward(wave, lengths, labels) -> {"loss", "preds"}; what preds hold is the head's (class ids, a
+    greedy CTC path, an embedding)."""
 
-    def __init__(self, encoder: SpeechEncoder, codec: LabelCodec, head: str = DEFAULT_HEAD):
+    def __init__(self, encoder: SpeechEncoder, head: nn.Module):
         super().__init__()
         self.encoder = encoder
-        self.kind = codec.kind
-        n_states = encoder.num_layers + 1
-        if codec.kind == "ctc_asr":
-            self.head: nn.Module = CTCHead(encoder.hidden_size, n_states, len(codec.vocab), head)
-        else:
-            self.head = PooledClassifier(encoder.hidden_size, n_states, codec.classes_per_slot,
-                                         recipe=head)
+        self.head = head
 
     def train(self, mode: bool = True) -> "SpeechModel":
         """Frozen parts run in eval mode (no dropout): an encoder the method left untouched is never in
@@ -36,43 +35,28 @@ class SpeechModel(nn.Module):
 
     def forward(self, wave: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor | None = None):
         states, mask = self.encoder(wave, lengths)
-        logits = self.head(states, mask)
-        if self.kind == "ctc_asr":
-            preds = CTCHead.predict(logits, mask)
-            loss = CTCHead.loss(logits, mask, labels) if labels is not None else None
-        else:
-            preds = PooledClassifier.predict(logits)
-            loss = PooledClassifier.loss(logits, labels) if labels is not None else None
-        return {"loss": loss, "preds": preds} if loss is not None else {"preds": preds}
+        return _outputs(self.head, self.head(states, mask), mask, labels)
 
 
 class PooledHeadModel(nn.Module):
-    """The pooled classification head alone, trained on cached pooled states of a frozen encoder:
+    """A pooled head alone, trained on cached pooled states of a frozen encoder:
     forward(features (B, num_states, hidden), labels) -> {"loss", "preds"}, as SpeechModel would give."""
 
-    def __init__(self, head: PooledClassifier):
+    def __init__(self, head: nn.Module):
         super().__init__()
         self.head = head
 
     def forward(self, features: torch.Tensor, labels: torch.Tensor | None = None):
-        logits = self.head.classify(features)
-        preds = PooledClassifier.predict(logits)
-        if labels is None:
-            return {"preds": preds}
-        return {"loss": PooledClassifier.loss(logits, labels), "preds": preds}
+        return _outputs(self.head, self.head.classify(features), None, labels)
 
 
 class FramesHeadModel(nn.Module):
-    """The CTC head alone, trained on cached frames of a frozen encoder (`CTCHead.frames`):
+    """A frame head (CTC) alone, trained on cached frames of a frozen encoder (`head.frames`):
     forward(features (B, T, num_states, hidden), mask, labels) -> {"loss", "preds"}, as SpeechModel gives."""
 
-    def __init__(self, head: CTCHead):
+    def __init__(self, head: nn.Module):
         super().__init__()
         self.head = head
 
     def forward(self, features: torch.Tensor, mask: torch.Tensor, labels: torch.Tensor | None = None):
-        logits = self.head.from_frames(features)
-        preds = CTCHead.predict(logits, mask)
-        if labels is None:
-            return {"preds": preds}
-        return {"loss": CTCHead.loss(logits, mask, labels), "preds": preds}
+        return _outputs(self.head, self.head.from_frames(features), mask, labels)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from transformers import TrainerCallback
 
+from sure_bench.metrics.registry import METRICS
+
 
 class RichProgress(TrainerCallback):
     def __init__(self, label: str, enabled: bool = True):
@@ -30,7 +32,7 @@ class RichProgress(TrainerCallback):
     def on_evaluate(self, args, state, control, metrics=None, **kwargs):
         if self.progress is not None and metrics:
             shown = ", ".join(f"{k.removeprefix('eval_')} {v:.3f}" for k, v in metrics.items()
-                              if k.removeprefix("eval_") in ("accuracy", "wer", "cer", "macro_f1"))
+                              if k.removeprefix("eval_") in METRICS)
             self.progress.update(self.bar, description=f"{self.label} [epoch {state.epoch:.0f}: {shown}]")
 
     def on_train_end(self, args, state, control, **kwargs):

@@ -7,13 +7,13 @@ from sure_bench.backbones.registry import TINY, load_backbone
 from sure_bench.methods.registry import load_method
 from sure_bench.run.runner import prepare_model
 from sure_bench.tasks.registry import all_tasks
-from sure_bench.train.labels import LabelCodec
+from sure_bench.kinds import make_kind
 
 
 @pytest.fixture(scope="module")
 def codecs(toy_suite):
     _, tasks_dir = toy_suite
-    return {name: LabelCodec(t) for name, t in all_tasks(tasks_dir).items()}
+    return {name: make_kind(t) for name, t in all_tasks(tasks_dir).items()}
 
 
 def _batch(codec):
@@ -21,7 +21,7 @@ def _batch(codec):
     wave = torch.randn(2, 12000) * 0.1
     lengths = torch.tensor([12000, 7000])
     labels = {"utterance_classification": [[0], [2]], "multi_slot_classification": [[0, 1], [1, 0]],
-              "ctc_asr": [[1, 2, 1], [2, 3, -100]]}[codec.kind]
+              "ctc_asr": [[1, 2, 1], [2, 3, -100]]}[codec.NAME]
     return wave, lengths, torch.tensor(labels)
 
 

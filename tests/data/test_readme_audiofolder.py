@@ -8,6 +8,7 @@ import pytest
 
 from sure_bench.data.loaders import get_loader, select_split
 from sure_bench.tasks.registry import load_task_file
+from sure_bench.kinds import make_kind
 
 REPO = Path(__file__).resolve().parents[2]
 FSDD = REPO.parent / "shared" / "data" / "fsdd" / "recordings"
@@ -25,4 +26,4 @@ def test_readme_audiofolder_example_gives_fsdd_splits(tmp_path):
     rows = get_loader(task.spec.dataset.loader).load(REPO.parent / "shared" / "data", **task.spec.dataset.args)
     sizes = {s: len(select_split(rows, task.split_selection(s))) for s in ("train", "dev", "test")}
     assert sizes == {"train": 2400, "dev": 300, "test": 300}
-    assert {r.label for r in rows} == set(task.label_set()) and rows[0].duration > 0
+    assert {r.label for r in rows} == set(make_kind(task).labels) and rows[0].duration > 0

@@ -7,7 +7,7 @@ from sure_bench.backbones.registry import TINY, load_backbone
 from sure_bench.methods.registry import load_method
 from sure_bench.run.runner import prepare_model
 from sure_bench.tasks.registry import all_tasks
-from sure_bench.train.labels import LabelCodec
+from sure_bench.kinds import make_kind
 
 METHODS = ["bottleneck", "bottleneck@houlsby", "bottleneck@seed", "conv_adapter", "conv_adapter@seed", "prefix",
            "prefix@mlp", "lora", "lora@seed", "peft:LORA", "peft:IA3", "peft:LOHA", "peft:DORA"]
@@ -15,7 +15,7 @@ METHODS = ["bottleneck", "bottleneck@houlsby", "bottleneck@seed", "conv_adapter"
 
 @pytest.fixture(scope="module")
 def codec(toy_suite):
-    return LabelCodec(all_tasks(toy_suite[1])["toy-cls"])
+    return make_kind(all_tasks(toy_suite[1])["toy-cls"])
 
 
 def build(backbone: str, spec: str, codec):

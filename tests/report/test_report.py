@@ -9,6 +9,7 @@ import pytest
 
 from sure_bench.cli.main import main
 from sure_bench.report.collect import collect, method_label
+from sure_bench.metrics.registry import Metric, get_metric
 from sure_bench.report.leaderboard import build_boards, normalised, pareto, rank_with_ties
 from sure_bench.results.schema import (BackboneInfo, DataInfo, MethodInfo, Params, Provenance, Result, RunInfo,
                                        Scores, TaskInfo, TrainSummary)
@@ -52,9 +53,12 @@ def board(root: Path | list[Path], current=None):
 
 
 def test_normalisation_and_error_rates():
-    assert normalised(0.5, 0.8, True) == pytest.approx(62.5)
-    assert normalised(0.4, 0.2, False) == pytest.approx(100 * 0.6 / 0.8)  # WER turned around as 1 - WER
-    assert math.isnan(normalised(0.4, None, True))
+    assert normalised(0.5, 0.8, get_metric("accuracy")) == pytest.approx(62.5)
+    assert normalised(0.4, 0.2, get_metric("wer")) == pytest.approx(100 * 0.6 / 0.8)  # WER turned around as 1 - WER
+    assert math.isnan(normalised(0.4, None, get_metric("accuracy")))
+    db = Metric("mcd", lambda r, h: 0.0, higher_is_better=False, upper=None)  # unbounded, lower better (dB)
+    assert normalised(8.0, 6.0, db) == pytest.approx(75.0)  # 6 dB reference / 8 dB: never 1 - x
+    assert normalised(0.1, 0.2, get_metric("eer")) == pytest.approx(100 * 0.9 / 0.8)
 
 
 def test_table_scores_ranks_and_normalised_average(tmp_path):

@@ -56,7 +56,7 @@ def test_rerun_reproduces_a_genuine_submission_and_rejects_a_consistent_fabricat
                                                                                    capsys):
     """The issue's fabricated submission: every prediction set to its reference and every claimed score
     recomputed from them. Re-scoring cannot tell; re-training can."""
-    from sure_bench.metrics.scores import compute
+    from sure_bench.metrics.registry import compute
 
     data, _ = toy_suite
     good = tmp_path / "submissions" / "ia3"

@@ -3,6 +3,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from sure_bench.kinds import make_kind
+from sure_bench.kinds import make_kind
 from sure_bench.tasks.registry import SpecError, all_tasks, default_tasks_dir, load_task_file, suite_tasks
 
 GOOD = {
@@ -29,10 +31,14 @@ def test_valid_spec_loads(tmp_path):
 @pytest.mark.parametrize(
     "change, field, reason",
     [
-        ({"kind": "regression"}, "kind", "Input should be"),
-        ({"labels": None}, "(top level)", "needs a non-empty 'labels'"),
+        ({"kind": "regression"}, "kind", "does not match any of the expected tags"),
+        ({"labels": None}, "labels", "needs a non-empty 'labels'"),
+        ({"labels": ["a", "a"]}, "labels", "duplicates"),
+        ({"vocab": "v.txt"}, "vocab", "Extra inputs are not permitted"),
         ({"audio": {"max_seconds": -1}}, "audio.max_seconds", "greater than 0"),
-        ({"metrics": {"primary": "wer", "higher_is_better": False}}, "(top level)", "metric 'wer' is not available"),
+        ({"metrics": {"primary": "wer", "higher_is_better": False}}, "metrics", "metric 'wer' is not available"),
+        ({"metrics": {"primary": "accuracy", "higher_is_better": False}}, "metrics", "contradicts metric 'accuracy'"),
+        ({"metrics": {"primary": "bleu"}}, "metrics", "unknown metric 'bleu'"),
         ({"budget": {"epochs": 1}}, "budget.batch_size", "Field required"),
         ({"colour": "red"}, "colour", "Extra inputs are not permitted"),
     ],
@@ -43,6 +49,14 @@ def test_bad_spec_names_file_field_and_reason(tmp_path, change, field, reason):
         load_task_file(path)
     msg = str(e.value)
     assert str(path) in msg and f"field '{field}'" in msg and reason in msg
+
+
+def test_balanced_classes_only_where_the_kind_has_classes(tmp_path):
+    spec = {k: v for k, v in GOOD.items() if k != "labels"}
+    spec.update(kind="multi_slot_classification", slots={"action": ["on", "off"]},
+                budget={**GOOD["budget"], "balanced_classes": True})
+    with pytest.raises(SpecError, match="field 'budget.balanced_classes': not available for kind multi_slot"):
+        load_task_file(write(tmp_path, "x.yaml", spec))
 
 
 def test_include_merges_and_overrides(tmp_path):
@@ -95,4 +109,4 @@ def test_committed_tasks_all_validate():
         assert len(task.spec_hash) == 16
         sizes = task.split_sizes()  # None: a selector rule whose size the release does not publish
         assert all(n is None or n > 0 for n in sizes.values()), (task.name, sizes)
-        assert task.label_set() or task.spec.kind != "utterance_classification"
+        make_kind(task)  # its label set, vocabulary and lexicon files exist and parse

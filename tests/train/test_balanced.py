@@ -29,5 +29,5 @@ def test_balanced_classes_only_for_classification(tmp_path):
     (tmp_path / "x.yaml").write_text(text.replace("include: _librispeech.yaml", f"include: {default_tasks_dir()}/_librispeech.yaml")
                                      + "budget: {epochs: 1, batch_size: 1, patience: 0, balanced_classes: true, "
                                        "lr: {finetune: 1.0e-4, default: 1.0e-3}}\n")
-    with pytest.raises(SpecError, match="balanced_classes is for kind utterance_classification"):
+    with pytest.raises(SpecError, match="balanced_classes': not available for kind ctc_asr, only for utterance_classification"):
         load_task_file(tmp_path / "x.yaml")

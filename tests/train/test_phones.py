@@ -8,11 +8,11 @@ import pytest
 import yaml
 
 from sure_bench.cli.main import main
-from sure_bench.metrics.lexicon import LexiconError, load_lexicon, to_phones
-from sure_bench.metrics.scores import per
+from sure_bench.kinds.lexicon import LexiconError, load_lexicon, to_phones
+from sure_bench.metrics.speech_recognition import per
 from sure_bench.results.store import read_result
 from sure_bench.tasks.registry import SpecError, default_tasks_dir, load_task_file
-from sure_bench.train.labels import LabelCodec
+from sure_bench.kinds import make_kind
 
 
 def _phone_task(tasks, name="toy-phones"):
@@ -57,9 +57,9 @@ def test_phone_task_trains_scores_per_and_records_unknown_words(toy_suite, tmp_p
     data, shared_tasks = toy_suite
     tasks = tmp_path / "tasks"  # a copy: the session's toy suite stays as other tests expect it
     shutil.copytree(shared_tasks, tasks)
-    codec = LabelCodec(load_task_file(_phone_task(tasks)))
+    codec = make_kind(load_task_file(_phone_task(tasks)))
     assert codec.encode("ab") == [1, 2] and codec.reference("ba") == "B AA" and codec.decode([2, 2, 0, 1]) == "B AA"
-    assert codec.unusable("aa") == "words not in the lexicon: ['aa']"
+    assert codec.units.unusable("aa") == "words not in the lexicon: ['aa']"
     out = tmp_path / "results"
     assert main(["run", "--method", "linear", "--backbone", "tiny-whisper", "--tasks-dir", str(tasks),
                  "--data-root", str(data), "--output", str(out), "--no-progress", "--tasks", "toy-phones"]) == 0
@@ -74,7 +74,7 @@ def test_phone_task_trains_scores_per_and_records_unknown_words(toy_suite, tmp_p
 
 
 def test_librispeech_phone_task_encodes_a_transcript():
-    codec = LabelCodec(load_task_file(default_tasks_dir() / "pr-librispeech.yaml"))
+    codec = make_kind(load_task_file(default_tasks_dir() / "pr-librispeech.yaml"))
     assert codec.reference("HE HOPED THERE WOULD BE STEW FOR DINNER") == (
         "hh iy hh ow p t dh eh r w uh d b iy s t uw f ao r d ih n er")
-    assert len(codec.encode("HELLO WORLD")) == 8 and codec.unusable("HELLO XQZWV") is not None
+    assert len(codec.encode("HELLO WORLD")) == 8 and codec.units.unusable("HELLO XQZWV") is not None

@@ -11,6 +11,7 @@ from sure_bench.data.cache import decode_manifest
 from sure_bench.data.loaders import crema_d, select_split
 from sure_bench.data.manifest import ManifestError
 from sure_bench.tasks.registry import load_task_file
+from sure_bench.kinds import make_kind
 
 REPO = Path(__file__).resolve().parents[3]
 LFS_POINTER = (b"version https://git-lfs.github.com/spec/v1\n"
@@ -78,7 +79,7 @@ def test_er_crema_d_actor_lists_are_the_tfds_split(tmp_path):
     np.random.RandomState(0).shuffle(ids)
     assert [sorted(ids[:63]), sorted(ids[63:72]), sorted(ids[72:])] == [lists["train"], lists["dev"], lists["test"]]
     assert sorted(lists["train"] + lists["dev"] + lists["test"]) == [str(i) for i in range(1001, 1092)]
-    assert task.label_set() == sorted(crema_d.EMOTIONS.values())
+    assert make_kind(task).labels == sorted(crema_d.EMOTIONS.values())
 
     _fake_clone(tmp_path)
     rows = crema_d.load(tmp_path)

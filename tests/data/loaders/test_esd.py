@@ -11,6 +11,7 @@ from sure_bench.data.cache import decode_manifest
 from sure_bench.data.loaders import esd, select_split
 from sure_bench.data.manifest import ManifestError
 from sure_bench.tasks.registry import load_task_file
+from sure_bench.kinds import make_kind
 
 TASKS = Path(__file__).resolve().parents[3] / "tasks"
 FOLDER = "Emotion Speech Dataset"
@@ -101,5 +102,5 @@ def test_esd_task_yamls_pick_the_official_split(tmp_path):
         for split, subset in (("train", "train"), ("dev", "evaluation"), ("test", "test")):
             chosen = select_split(rows, task.split_selection(split, check_size=False))
             assert len(chosen) == 10 and {r.subset for r in chosen} == {subset}
-        assert {r.label for r in rows} <= set(task.label_set())
-    assert load_task_file(TASKS / "sid-esd.yaml").label_set() == [f"{i:04d}" for i in range(11, 21)]
+        assert {r.label for r in rows} <= set(make_kind(task).labels)
+    assert make_kind(load_task_file(TASKS / "sid-esd.yaml")).labels == [f"{i:04d}" for i in range(11, 21)]

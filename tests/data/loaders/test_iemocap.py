@@ -12,6 +12,7 @@ from sure_bench.data.cache import decode_manifest
 from sure_bench.data.loaders import iemocap, select_split
 from sure_bench.data.manifest import ManifestError
 from sure_bench.tasks.registry import load_task_file
+from sure_bench.kinds import make_kind
 
 TASKS = Path(__file__).resolve().parents[3] / "tasks"
 EVALUATORS = ("C-E2:\tNeutral;\t()\nC-E3:\tNeutral;\t()\nC-F1:\tNeutral;\t(curious)\n"
@@ -95,7 +96,7 @@ def test_iemocap_errors_name_the_file_and_line(tmp_path):
 def test_iemocap_fold_yamls_leave_one_session_out(tmp_path, k):
     rows = iemocap.load(_fake_iemocap(tmp_path))
     task = load_task_file(TASKS / f"er-iemocap-fold{k}.yaml")
-    assert task.label_set() == ["neutral", "happy", "angry", "sad"]
+    assert make_kind(task).labels == ["neutral", "happy", "angry", "sad"]
     picked = {}
     for split in ("train", "dev", "test"):
         picked[split] = select_split(rows, task.split_selection(split, check_size=False))

@@ -12,6 +12,7 @@ from sure_bench.data.loaders import librispeech, select_split
 from sure_bench.data.manifest import ManifestError
 from sure_bench.metrics.text import normalize_text
 from sure_bench.tasks.registry import load_task_file
+from sure_bench.kinds import make_kind
 
 TASKS = Path(__file__).resolve().parents[3] / "tasks"
 
@@ -97,7 +98,7 @@ def test_librispeech_tasks_pick_their_subsets(tmp_path):
         for split, subset in splits.items():
             picked = select_split(rows, task.split_selection(split, check_size=False))
             assert picked and {r.subset for r in picked} == {subset}
-        vocab = set(task.vocabulary())
+        vocab = set(make_kind(task).vocab)
         for r in rows:
             assert set(normalize_text(r.label)) <= vocab, r.label
     assert load_task_file(TASKS / "asr-librispeech.yaml").split_sizes() == {"train": 28539, "dev": 2703, "test": 2620}

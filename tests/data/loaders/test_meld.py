@@ -14,6 +14,7 @@ from sure_bench.data.ffmpeg_audio import FFmpegNotFoundError, read_with_ffmpeg
 from sure_bench.data.loaders import meld, select_split
 from sure_bench.data.manifest import ManifestError
 from sure_bench.tasks.registry import load_task_file
+from sure_bench.kinds import make_kind
 
 REPO = Path(__file__).resolve().parents[3]
 HEADER = "Sr No.,Utterance,Speaker,Emotion,Sentiment,Dialogue_ID,Utterance_ID,Season,Episode,StartTime,EndTime\n"
@@ -104,7 +105,7 @@ def test_er_meld_selects_the_official_splits(tmp_path):
     _fake_raw(tmp_path)
     rows = meld.load(tmp_path)
     task = load_task_file(REPO / "tasks" / "er-meld.yaml")
-    assert task.label_set() == list(meld.EMOTIONS) and task.split_sizes() == {"train": 9989, "dev": 1109, "test": 2610}
+    assert make_kind(task).labels == list(meld.EMOTIONS) and task.split_sizes() == {"train": 9989, "dev": 1109, "test": 2610}
     chosen = select_split(rows, task.split_selection("test", check_size=False))
     assert [r.id for r in chosen] == ["test_dia0_utt0"]
     with pytest.raises(ManifestError, match="has 1 utterances.*the release has 2610"):

@@ -11,6 +11,7 @@ from sure_bench.data.cache import decode_manifest
 from sure_bench.data.loaders import ravdess, select_split
 from sure_bench.data.manifest import ManifestError
 from sure_bench.tasks.registry import load_task_file
+from sure_bench.kinds import make_kind
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -82,7 +83,7 @@ def test_er_ravdess_splits_are_speaker_disjoint_and_match_the_published_counts(t
     _wav(tmp_path / "ravdess" / "Actor_21" / "03-02-02-01-01-01-21.wav", 0.01)  # song: never selected
     rows = ravdess.load(tmp_path, channel="all")
     task = load_task_file(REPO / "tasks" / "er-ravdess.yaml")
-    assert task.label_set() == list(ravdess.EMOTIONS)
+    assert make_kind(task).labels == list(ravdess.EMOTIONS)
     picked = {}
     for split in ("train", "dev", "test"):
         rule = task.split_selection(split)

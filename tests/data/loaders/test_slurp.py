@@ -14,6 +14,7 @@ from sure_bench.data.cache import decode_manifest
 from sure_bench.data.loaders import select_split, slurp
 from sure_bench.data.manifest import ManifestError
 from sure_bench.tasks.registry import load_task_file
+from sure_bench.kinds import make_kind
 
 TASKS = Path(__file__).resolve().parents[3] / "tasks"
 
@@ -119,7 +120,7 @@ def test_ic_slurp_task_selects_the_release_lists(tmp_path):
     task = load_task_file(TASKS / "ic-slurp.yaml")
     rows = slurp.load(tmp_path, **task.spec.dataset.args)
     assert task.name == "ic-slurp" and task.spec.kind == "utterance_classification"
-    labels = task.label_set()
+    labels = make_kind(task).labels
     assert len(labels) == 60 and {r.label for r in rows} <= set(labels)
     picked = {}
     for split in ("train", "dev", "test"):

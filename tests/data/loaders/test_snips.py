@@ -7,9 +7,9 @@ from sure_bench.data.cache import decode_manifest
 from sure_bench.data.loaders import select_split
 from sure_bench.data.loaders.snips import load, tag_slots
 from sure_bench.data.manifest import ManifestError
-from sure_bench.metrics.scores import compute
+from sure_bench.metrics.registry import compute
 from sure_bench.tasks.registry import default_tasks_dir, load_task_file
-from sure_bench.train.labels import LabelCodec
+from sure_bench.kinds import make_kind
 
 LINES = [
     "Ivy-snips-train-0 BOS play some taylor swift EOS\tO O O B-artist I-artist PlayMusic",
@@ -66,7 +66,7 @@ def test_tag_slots_closes_spans_on_a_new_b_tag():
 
 
 def test_slot_codec_round_trip_and_metrics():
-    codec = LabelCodec(load_task_file(default_tasks_dir() / "sf-snips.yaml"))
+    codec = make_kind(load_task_file(default_tasks_dir() / "sf-snips.yaml"))
     label = "Play some <artist> Taylor Swift </artist>"
     ids = codec.encode(label)
     assert codec.decode(ids) == codec.reference(label) == "play some <artist> taylor swift </artist>"

@@ -12,6 +12,7 @@ from sure_bench.data.cache import decode_manifest
 from sure_bench.data.loaders import select_split, vctk
 from sure_bench.data.manifest import ManifestError
 from sure_bench.tasks.registry import load_task_file
+from sure_bench.kinds import make_kind
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -93,7 +94,7 @@ def test_vctk_download_and_task(tmp_path):
     _fake_release(tmp_path)
     task = load_task_file(REPO / "tasks" / "sid-vctk.yaml")
     rows = vctk.load(tmp_path, **task.spec.dataset.args)
-    labels = task.label_set()
+    labels = make_kind(task).labels
     assert len(labels) == 110 and {"p315", "s5", "p280"} <= set(labels)
     assert {r.label for r in rows} <= set(labels)
     picked = {}

@@ -11,6 +11,7 @@ from sure_bench.data.cache import decode_manifest
 from sure_bench.data.loaders import select_split, voxceleb1
 from sure_bench.data.manifest import ManifestError
 from sure_bench.tasks.registry import load_task_file
+from sure_bench.kinds import make_kind
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -98,7 +99,7 @@ def test_sid_voxceleb1_task_selects_the_official_split(tmp_path):
     rows = voxceleb1.load(tmp_path)
     task = load_task_file(REPO / "tasks" / "sid-voxceleb1.yaml")
     assert task.spec.dataset.loader == "voxceleb1"
-    labels = task.label_set()
+    labels = make_kind(task).labels
     assert len(labels) == 1251 and labels[0] == "id10001" and labels[-1] == "id11251"
     assert {r.label for r in rows} <= set(labels)
     assert task.split_sizes() == {"train": 138361, "dev": 6904, "test": 8251}

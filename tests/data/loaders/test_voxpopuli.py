@@ -12,6 +12,7 @@ from sure_bench.data.loaders import select_split, voxpopuli
 from sure_bench.data.manifest import ManifestError
 from sure_bench.metrics.text import normalize_text
 from sure_bench.tasks.registry import load_task_file
+from sure_bench.kinds import make_kind
 
 TASKS = Path(__file__).resolve().parents[3] / "tasks"
 HEADER = ["id", "raw_text", "normalized_text", "speaker_id", "split", "gender", "is_gold_transcript", "accent"]
@@ -107,7 +108,7 @@ def test_voxpopuli_task_picks_the_release_splits(tmp_path):
     task = load_task_file(TASKS / "asr-voxpopuli-en.yaml")
     assert task.name == "asr-voxpopuli-en" and task.spec.kind == "ctc_asr" and task.spec.metrics.primary == "wer"
     rows = voxpopuli.load(tmp_path, **task.spec.dataset.args)
-    vocab = set(task.vocabulary())
+    vocab = set(make_kind(task).vocab)
     assert all(set(normalize_text(r.label)) <= vocab for r in rows)
     for split, n in (("train", 2), ("dev", 1), ("test", 2)):
         picked = select_split(rows, task.split_selection(split, check_size=False))

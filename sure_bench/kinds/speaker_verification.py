@@ -63,10 +63,12 @@ class Fields(utterance_classification.Fields):
         return [*super().committed_files(), *(s.file for s in (self.trials.dev, self.trials.test) if s.file)]
 
 
-def hashed_pairs(ids: Sequence[str], speakers: Sequence[str], per_utterance: int) -> list[tuple[str, str, str]]:
+def hashed_pairs(ids: Sequence[str], speakers: Sequence[str], per_utterance: int,
+                 texts: Sequence[str] | None = None) -> list[tuple[str, str, str]]:
     """The committed trial rule: order the utterances by the sha256 of their id; each utterance is paired
     with the next `per_utterance` utterances of its own speaker (target) and of other speakers (nontarget)
-    in that order, wrapping around. A pair met twice is kept once. (enrol, test, label) in that order."""
+    in that order, wrapping around; with `texts`, only with utterances of the same text (text-dependent
+    trials). A pair met twice is kept once. Returns (enrol, test, label) in that order."""
     order = sorted(range(len(ids)), key=lambda i: hashlib.sha256(str(ids[i]).encode()).hexdigest())
     n = len(order)
     seen, out = set(), []
@@ -76,6 +78,8 @@ def hashed_pairs(ids: Sequence[str], speakers: Sequence[str], per_utterance: int
             if min(found.values()) >= per_utterance:
                 break
             j = order[(pos + step) % n]
+            if texts is not None and texts[j] != texts[i]:
+                continue
             label = TARGET if speakers[j] == speakers[i] else NONTARGET
             if found[label] >= per_utterance:
                 continue

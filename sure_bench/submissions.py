@@ -7,7 +7,6 @@ from the saved predictions against the committed split files' labels, never trus
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -48,15 +47,10 @@ def load_submission(folder: Path) -> tuple[SubmissionMeta, Method, MethodConfig]
     except ValidationError as e:
         problems = validation_problems(e)
         raise MethodError(f"{meta_file}: {problems}") from None
-    peft_files = [folder / n for n in ("peft.yaml", "peft.yml", "peft.json") if (folder / n).is_file()]
-    if (folder / "method.py").is_file():
-        method = load_method(str(folder))
-    elif peft_files:  # a peft config has no NAME of its own: the submission's name is the method's
-        method = dataclasses.replace(load_method(f"peft:{peft_files[0]}"), name=meta.name)
-    else:
-        raise MethodError(f"{folder}: needs method.py or a peft config (peft.yaml / peft.json)")
+    method = load_method(method_ref(folder))  # a peft.yaml's method is named after its folder (hf_peft)
     if method.name != meta.name:
-        raise MethodError(f"{meta_file}: name {meta.name!r} differs from the method module's NAME {method.name!r}")
+        raise MethodError(f"{meta_file}: name {meta.name!r} differs from the method's name {method.name!r} "
+                          "(a method.py's NAME, or the folder's name for a peft config): make them one")
     return meta, method, method.make_config("default", meta.hyperparameters)
 
 

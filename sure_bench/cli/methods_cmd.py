@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sure_bench.backbones import DEFAULT_BACKBONE
+
 PEFT_SHOWN = ("peft:LORA", "peft:IA3", "peft:LOHA", "peft:DORA")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--backbone", default="whisper-tiny.en",
+    p.add_argument("--backbone", default=DEFAULT_BACKBONE,
                    help="backbone name; known architectures (e.g. wav2vec2-large-xlsr-53) need no weights")
     p.add_argument("--task", help="also count the head for this task")
     p.add_argument("--method", nargs="+", help="methods to list (default: every built-in and a few peft types)")
@@ -19,17 +21,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def execute(args: argparse.Namespace) -> int:
     import copy
 
-    from sure_bench.cli.console import make_console
     from rich.table import Table
 
-    from torch import nn
+    from sure_bench.cli.console import make_console
 
     from sure_bench.backbones.registry import load_backbone
     from sure_bench.kinds import make_kind
-    from sure_bench.methods.accounting import count_params
-    from sure_bench.methods.apply import apply_method
+    from sure_bench.methods.apply import apply_and_count
     from sure_bench.methods.registry import BUILTIN, load_method
-    from sure_bench.run.runner import prepare_model
     from sure_bench.tasks.registry import resolve_tasks
 
     pristine = load_backbone(args.backbone, weights=False)
@@ -42,11 +41,8 @@ def execute(args: argparse.Namespace) -> int:
         method = load_method(spec)
         for preset in method.presets:
             encoder = copy.deepcopy(pristine)
-            if kind is None:
-                original = apply_method(encoder, method, method.make_config(preset))
-                params = count_params(encoder, nn.Module(), original)
-            else:
-                _, params = prepare_model(encoder, method, method.make_config(preset), kind, "layers")
+            make_head = (lambda: kind.head(encoder.hidden_size, encoder.num_layers + 1, "layers")) if kind else None
+            _, params = apply_and_count(encoder, method, method.make_config(preset), make_head)
             table.add_row(method.name, preset, f"{params.method_added:,}", f"{params.method_unfrozen:,}",
                           f"{params.head:,}" if kind else "-", f"{params.layer_weights:,}" if kind else "-",
                           f"{params.percent:.3f}")

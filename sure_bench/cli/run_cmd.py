@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sure_bench.backbones import DEFAULT_BACKBONE
+
 DEFAULT_SUITE = "sure-mini"
 
 
@@ -40,7 +42,7 @@ def add_cell_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--preset", default="default", help="a preset of the method (default: default)")
     p.add_argument("--tasks", nargs="+", help="task names (default: the sure-mini suite)")
     p.add_argument("--suite", help=f"a suite from tasks/suites/ (default: {DEFAULT_SUITE})")
-    p.add_argument("--backbone", default="whisper-tiny.en", help="backbone name, hub id or local path")
+    p.add_argument("--backbone", default=DEFAULT_BACKBONE, help="backbone name, hub id or local path")
     p.add_argument("--seeds", nargs="+", type=int, default=[0])
     p.add_argument("--data-root", type=Path, help="where datasets live (default: $SURE_BENCH_DATA or ~/.cache/sure-bench/data)")
     p.add_argument("--output", type=Path, default=Path("results"), help="results folder (default: results)")

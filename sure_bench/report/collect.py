@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from sure_bench.results.schema import Result
-from sure_bench.results.store import ResultError, read_result
+from sure_bench.results.store import ResultError, method_label, read_result
 
 
 @dataclass
@@ -20,10 +20,6 @@ class Collected:
 
 COLUMNS = ["path", "backbone", "task", "spec_hash", "method", "label", "run_hash", "config_hash", "seed", "metric",
            "higher_is_better", "score", "lr", "lr_grid", "percent", "trainable", "date", "dataset", "sizes", "device"]
-
-
-def method_label(name: str, preset: str) -> str:
-    return name if preset == "default" else f"{name}@{preset}"
 
 
 def _row(path: Path, r: Result) -> dict:

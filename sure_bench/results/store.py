@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -10,7 +11,7 @@ from pydantic import ValidationError
 from sure_bench.files import write_atomic
 from sure_bench.results.schema import Result
 
-__all__ = ["ResultError", "cell_folder", "existing_result", "method_folder", "read_result", "result_path",
+__all__ = ["ResultError", "cell_folder", "existing_result", "method_label", "read_result", "result_path",
            "validation_problems", "write_atomic", "write_result"]  # write_atomic: re-exported for run/
 
 
@@ -18,7 +19,8 @@ class ResultError(ValueError):
     """A result file is malformed or conflicts with the run asked for."""
 
 
-def method_folder(method: str, preset: str) -> str:
+def method_label(method: str, preset: str) -> str:
+    """A method's name in folders and reports: `name`, or `name@preset` for a preset other than the default."""
     return method if preset == "default" else f"{method}@{preset}"
 
 
@@ -28,7 +30,7 @@ def cell_folder(root: Path, backbone: str, label: str, task: str) -> Path:
 
 
 def result_path(root: Path, backbone: str, method: str, preset: str, task: str, seed: int) -> Path:
-    return cell_folder(root, backbone, method_folder(method, preset), task) / f"seed{seed}.json"
+    return cell_folder(root, backbone, method_label(method, preset), task) / f"seed{seed}.json"
 
 
 def write_result(path: Path, result: Result) -> None:
@@ -47,9 +49,20 @@ def read_result(path: Path) -> Result:
         raise ResultError(f"{path}: does not match the result schema: {problems}") from None
 
 
-def validation_problems(e: ValidationError) -> str:
-    """A pydantic error as "field 'a.b': message; ..." for messages that name the file beside it."""
-    return "; ".join(f"field '{'.'.join(map(str, err['loc']))}': {err['msg']}" for err in e.errors())
+def validation_problems(e: ValidationError, union_tags: Collection[str] = ()) -> str:
+    """A pydantic error as "field 'a.b': message; ..." for messages that name the file beside it.
+    `union_tags`: the tags of a discriminated union, which pydantic puts first in a path (left out here);
+    a rule across fields names its field in its own message ("field 'x': ...")."""
+    out = []
+    for err in e.errors():
+        loc = [str(p) for p in err["loc"]]
+        if loc and loc[0] in union_tags:
+            loc = loc[1:]
+        if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            loc = [str((err.get("ctx") or {}).get("discriminator", "kind")).strip("'")]
+        msg = err["msg"].removeprefix("Value error, ")
+        out.append(msg if not loc and msg.startswith("field '") else f"field '{'.'.join(loc) or '(top level)'}': {msg}")
+    return "; ".join(out)
 
 
 def existing_result(path: Path, spec_hash: str, run_hash: str) -> Result | None:

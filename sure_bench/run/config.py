@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sure_bench.heads.featurizer import DEFAULT_HEAD
+from sure_bench.results.store import method_label
 
 LATER_DEFAULTS = {"attention": "sdpa"}  # every result before the field existed ran with SDPA attention
 PROTOCOL = 1  # bump when the search or training protocol changes what a configuration means
@@ -62,7 +63,7 @@ class RunConfig(BaseModel):
 
 def run_label(method: str, preset: str = "default", head: str = DEFAULT_HEAD, precision: str = "fp32",
               attention: str = "sdpa") -> str:
-    label = method if preset == "default" else f"{method}@{preset}"
+    label = method_label(method, preset)
     for value, default in ((head, DEFAULT_HEAD), (precision, "fp32"), (attention, "sdpa")):
         label = label if value == default else f"{label}+{value}"
     return label

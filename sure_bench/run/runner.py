@@ -16,8 +16,7 @@ from rich.console import Console
 from sure_bench.backbones.encoder import SpeechEncoder
 from sure_bench.data.cache import decode_manifest
 from sure_bench.data.loaders import default_data_root, get_loader, select_split
-from sure_bench.methods.accounting import count_params
-from sure_bench.methods.apply import apply_method
+from sure_bench.methods.apply import apply_and_count
 from sure_bench.methods.base import Method, MethodConfig
 from sure_bench.results import provenance
 from sure_bench.heads.featurizer import DEFAULT_HEAD
@@ -81,9 +80,9 @@ def prepare_model(encoder: SpeechEncoder, method: Method, config: MethodConfig, 
     """The backbone with the method applied, plus the task kind's head; and the parameter counts."""
     from sure_bench.train.model import SpeechModel
 
-    original = apply_method(encoder, method, config)
-    model = SpeechModel(encoder, kind.head(encoder.hidden_size, encoder.num_layers + 1, head))
-    return model, count_params(encoder, model.head, original)
+    built, params = apply_and_count(encoder, method, config,
+                                    lambda: kind.head(encoder.hidden_size, encoder.num_layers + 1, head))
+    return SpeechModel(encoder, built), params
 
 
 @dataclass

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from sure_bench.results.store import validation_problems
 from sure_bench.tasks.spec import SPEC_TYPES, TASK_SPEC, Selector, TaskSpec
 
 
@@ -150,23 +151,8 @@ def load_task_file(path: Path) -> Task:
     try:
         spec = TASK_SPEC.validate_python(data)
     except ValidationError as e:
-        raise SpecError(f"{path}: invalid task spec: {_problems(e)}") from None
+        raise SpecError(f"{path}: invalid task spec: {validation_problems(e, SPEC_TYPES)}") from None
     return Task(spec=spec, file=path, root=path.parent)
-
-
-def _problems(e: ValidationError) -> str:
-    """Each error as "field 'a.b': reason", without the kind's tag pydantic puts first in a union's paths;
-    a rule across fields names its field in its own message."""
-    out = []
-    for err in e.errors():
-        loc = [str(p) for p in err["loc"]]
-        if loc and loc[0] in SPEC_TYPES:
-            loc = loc[1:]
-        if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
-            loc = ["kind"]
-        msg = err["msg"].removeprefix("Value error, ")
-        out.append(msg if not loc and msg.startswith("field '") else f"field '{'.'.join(loc) or '(top level)'}': {msg}")
-    return "; ".join(out)
 
 
 def _is_task_file(path: Path) -> bool:

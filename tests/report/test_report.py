@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from sure_bench.cli.main import main
-from sure_bench.report.collect import collect, method_label
+from sure_bench.report.collect import collect
 from sure_bench.metrics.registry import Metric, get_metric
 from sure_bench.report.leaderboard import build_boards, normalised, pareto, rank_with_ties
 from sure_bench.results.schema import (BackboneInfo, DataInfo, MethodInfo, Params, Provenance, Result, RunInfo,
                                        Scores, TaskInfo, TrainSummary)
-from sure_bench.results.store import result_path, write_result
+from sure_bench.results.store import method_label, result_path, write_result
 
 TASKS = {"acc-task": ("accuracy", True), "wer-task": ("wer", False), "fold-a": ("accuracy", True),
          "fold-b": ("accuracy", True)}

@@ -2,12 +2,15 @@
 
 import json
 import shutil
+from pathlib import Path
 
+import pytest
 import yaml
 
 from sure_bench.cli.main import main
 from sure_bench.results.store import read_result
-from sure_bench.submissions import validate_submission
+from sure_bench.methods.base import MethodError
+from sure_bench.submissions import load_submission, validate_submission
 
 
 def make_submission(toy_suite, folder, cache_dir):
@@ -31,7 +34,7 @@ def test_submission_validates_and_tampering_is_caught(toy_suite, tmp_path, cache
     assert validate_submission(good, tasks, check_module=False) == []
     assert main(["validate", str(good), "--tasks-dir", str(tasks)]) == 0
 
-    bad = tmp_path / "submissions" / "ia3-tampered"
+    bad = tmp_path / "tampered" / "ia3"  # a copy keeps its folder name: a peft submission is named after it
     shutil.copytree(good, bad)
     path = next(p for p in (bad / "results").rglob("seed0.json") if "toy-cls" in str(p))
     data = json.loads(path.read_text())
@@ -66,7 +69,7 @@ def test_rerun_reproduces_a_genuine_submission_and_rejects_a_consistent_fabricat
     said = capsys.readouterr().out
     assert said.count(": reproduced") == 2 and "same prediction on 100.0%" in said
 
-    fake = tmp_path / "submissions" / "ia3-fake"
+    fake = tmp_path / "fake" / "ia3"
     shutil.copytree(good, fake)
     for path in (fake / "results").rglob("seed0.json"):
         data_ = json.loads(path.read_text())
@@ -80,3 +83,14 @@ def test_rerun_reproduces_a_genuine_submission_and_rejects_a_consistent_fabricat
     assert main(["validate", str(fake), *rerun]) == 1
     said = capsys.readouterr().out
     assert "NOT reproduced" in said and "INVALID" in said
+
+
+def test_a_peft_submission_is_named_after_its_folder(tmp_path):
+    folder = tmp_path / "submissions" / "my-ia3"
+    folder.mkdir(parents=True)
+    shutil.copy(Path(__file__).resolve().parents[2] / "submissions" / "ia3" / "peft.yaml", folder / "peft.yaml")
+    (folder / "method.yaml").write_text("name: ia3\nauthors: [a]\npaper: p\nlicense: MIT\n")
+    with pytest.raises(MethodError, match="name 'ia3' differs from the method's name 'my-ia3'"):
+        load_submission(folder)
+    (folder / "method.yaml").write_text("name: my-ia3\nauthors: [a]\npaper: p\nlicense: MIT\n")
+    assert load_submission(folder)[1].name == "my-ia3"  # the name `run --method peft:<folder>/peft.yaml` records

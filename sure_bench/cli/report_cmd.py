@@ -60,7 +60,7 @@ def execute(args: argparse.Namespace) -> int:
         frame = frame[frame["task"].isin(suite_tasks(args.suite, args.tasks_dir))]
         groups = suite_groups(args.suite, args.tasks_dir)
         if groups:
-            frame = average_groups(frame, groups, current)
+            frame, current = average_groups(frame, groups, current)
             collected.frame = frame
     boards = build_boards(frame, current, args.backbone)
     default = [Path("results"), Path("submissions")]

@@ -6,54 +6,12 @@ tasks`, `data verify`, `data fetch` and docs/datasets.md read it from there.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
 from types import ModuleType
 
-from sure_bench.data.loaders import get_loader
+from sure_bench.data.dataset_info import DatasetInfo, Download
+from sure_bench.data.loaders import get_loader, loader_names
 
-
-@dataclass(frozen=True)
-class Download:
-    """One archive of a release: its official address and checksum (`sha256:<hex>` or `md5:<hex>`).
-
-    `extract_to` is the folder under the data root the archive unpacks into (its own top folder
-    included); `dest` renames a plain (non-archive) file.
-    """
-
-    url: str
-    checksum: str
-    extract_to: str = ""
-    dest: str = ""
-
-    @property
-    def filename(self) -> str:
-        return self.dest or self.url.rstrip("/").rsplit("/", 1)[-1].split("?")[0]
-
-
-@dataclass(frozen=True)
-class DatasetInfo:
-    """Facts about one release; `downloads` is empty where its license needs a form or agreement."""
-
-    name: str
-    title: str
-    license: str
-    homepage: str
-    layout: str
-    folder: str
-    downloads: tuple[Download, ...] = ()
-    notes: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def fetchable(self) -> bool:
-        return bool(self.downloads)
-
-
-def loader_names() -> list[str]:
-    """Names of every loader module (one per dataset, plus the generic ones)."""
-    here = Path(__file__).parent / "loaders"
-    return sorted(p.stem for p in here.glob("*.py") if not p.stem.startswith("_"))
+__all__ = ["DatasetInfo", "Download", "all_datasets", "dataset_info", "loader_names"]
 
 
 def dataset_info(name: str) -> DatasetInfo:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
-from sure_bench.data.catalog import DatasetInfo, Download
+from sure_bench.data.dataset_info import DatasetInfo, Download
 from sure_bench.files import file_digest
 
 

@@ -9,12 +9,15 @@ import pandas as pd
 from sure_bench.report.leaderboard import split_stale
 
 
-def average_groups(frame: pd.DataFrame, groups: dict[str, list[str]], current: dict[str, str]) -> pd.DataFrame:
-    """Replace each group's member rows by one row per (backbone, run, seed) with the mean score.
+def average_groups(frame: pd.DataFrame, groups: dict[str, list[str]],
+                   current: dict[str, str]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Replace each group's member rows by one row per (backbone, run, seed) with the mean score; returns
+    the frame and the current spec hashes with each group's combined hash added.
 
     Only fresh results count (stale ones stay as they are, to be listed as stale), and only seeds that have
     every member: a seed missing a fold gives no group score.
     """
+    current = dict(current)
     members = {t for ts in groups.values() for t in ts}
     fresh, _ = split_stale(frame, current)
     rows = [frame[~frame["task"].isin(members) | ~frame.index.isin(fresh.index)]]
@@ -33,4 +36,4 @@ def average_groups(frame: pd.DataFrame, groups: dict[str, list[str]], current: d
         if averaged:
             rows.append(pd.DataFrame(averaged))
         current[group] = combined
-    return pd.concat(rows, ignore_index=True) if len(rows) > 1 else rows[0]
+    return (pd.concat(rows, ignore_index=True) if len(rows) > 1 else rows[0]), current

@@ -165,8 +165,8 @@ class Cell:
 
     def head_lr(self, lr: float) -> float:
         """The head trains at the searched rate, except beside full fine-tuning (rates two decades lower,
-        too low for a fresh head), where it keeps the task's head rate `budget.lr.default`."""
-        return self.task.spec.budget.lr.default if self.method.lr_family == "finetune" else lr
+        too low for a fresh head), where it keeps the task's head rate `budget.lr.head`."""
+        return self.task.spec.budget.lr.head if self.method.lr_family == "finetune" else lr
 
 
 def write_cell_result(cell: Cell, seed: int, path: Path, lr: float, search: LRSearch | None, outcome, params,

@@ -85,8 +85,17 @@ class Metrics(_Strict):
 
 
 class LearningRates(_Strict):
-    finetune: float = Field(gt=0)
-    default: float = Field(gt=0)
+    """Fixed rates from before the learning-rate search (`lr_grid` now chooses a method's rate); `default`
+    is still the task head's rate where the head cannot share the method's (`head`)."""
+
+    finetune: float = Field(gt=0, description="the fixed rate of full fine-tuning before the search")
+    default: float = Field(gt=0, description="the task head's rate beside full fine-tuning; the fixed "
+                                             "rate of every other method before the search")
+
+    @property
+    def head(self) -> float:
+        """The head's rate beside full fine-tuning (whose rates are too low for a fresh head)."""
+        return self.default
 
 
 class LearningRateGrid(_Strict):

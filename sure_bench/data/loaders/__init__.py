@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
 
 from sure_bench.data.manifest import ManifestError, Utterance, read_split_ids
-from collections.abc import Mapping
 
 
 def default_data_root() -> Path:
@@ -24,9 +24,12 @@ def get_loader(name: str) -> ModuleType:
     except ModuleNotFoundError as e:
         if e.name != f"sure_bench.data.loaders.{name}":
             raise
-        here = Path(__file__).parent
-        known = sorted(p.stem for p in here.glob("*.py") if not p.stem.startswith("_"))
-        raise ValueError(f"unknown dataset loader {name!r}; known loaders: {known}") from None
+        raise ValueError(f"unknown dataset loader {name!r}; known loaders: {loader_names()}") from None
+
+
+def loader_names() -> list[str]:
+    """Names of every loader module (one per dataset, plus the generic ones)."""
+    return sorted(p.stem for p in Path(__file__).parent.glob("*.py") if not p.stem.startswith("_"))
 
 
 def select_split(rows: list[Utterance], split: Path | Mapping, where: str = "") -> list[Utterance]:

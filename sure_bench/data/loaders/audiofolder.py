@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sure_bench.data.manifest import ManifestError, Utterance
 from sure_bench.data.audio import duration_of
-from sure_bench.data.catalog import DatasetInfo
+from sure_bench.data.dataset_info import DatasetInfo
 
 INFO = DatasetInfo(
     name="audiofolder",

@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 
 from sure_bench.data.audio import duration_of
-from sure_bench.data.catalog import DatasetInfo
+from sure_bench.data.dataset_info import DatasetInfo
 from sure_bench.data.manifest import ManifestError, Utterance
 
 EMOTIONS = ("Neutral", "Angry", "Happy", "Sad", "Surprise")  # the order of the 350-sentence number blocks

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from sure_bench.data.catalog import DatasetInfo
+from sure_bench.data.dataset_info import DatasetInfo
 from sure_bench.data.manifest import ManifestError, Utterance
 
 SPLITS = ("train", "dev", "test")

@@ -14,7 +14,7 @@ import csv
 from pathlib import Path
 
 from sure_bench.data.audio import duration_of
-from sure_bench.data.catalog import DatasetInfo
+from sure_bench.data.dataset_info import DatasetInfo
 from sure_bench.data.manifest import ManifestError, Utterance
 
 INFO = DatasetInfo(

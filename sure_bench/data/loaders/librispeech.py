@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from sure_bench.data.audio import duration_of
-from sure_bench.data.catalog import DatasetInfo, Download
+from sure_bench.data.dataset_info import DatasetInfo, Download
 from sure_bench.data.manifest import ManifestError, Utterance
 
 SUBSETS = ("train-clean-100", "train-clean-360", "train-other-500", "dev-clean", "dev-other", "test-clean",

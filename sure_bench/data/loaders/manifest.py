@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sure_bench.data.manifest import Utterance, read_manifest
-from sure_bench.data.catalog import DatasetInfo
+from sure_bench.data.dataset_info import DatasetInfo
 
 INFO = DatasetInfo(
     name="manifest",

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from sure_bench.data.audio import duration_of
-from sure_bench.data.catalog import DatasetInfo, Download
+from sure_bench.data.dataset_info import DatasetInfo, Download
 from sure_bench.data.manifest import ManifestError, Utterance
 
 EMOTIONS = ("neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised")  # codes 01..08

@@ -25,7 +25,7 @@ import re
 from pathlib import Path
 
 from sure_bench.data.audio import duration_of
-from sure_bench.data.catalog import DatasetInfo, Download
+from sure_bench.data.dataset_info import DatasetInfo, Download
 from sure_bench.data.manifest import ManifestError, Utterance
 
 COMMANDS = ("yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sure_bench.data.manifest import Utterance, read_manifest
 from sure_bench.data.sure_mini.build import SUBSETS, build_subset
-from sure_bench.data.catalog import DatasetInfo
+from sure_bench.data.dataset_info import DatasetInfo
 
 INFO = DatasetInfo(
     name="sure_mini",

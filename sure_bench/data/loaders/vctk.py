@@ -15,7 +15,7 @@ import zlib
 from pathlib import Path
 
 from sure_bench.data.audio import duration_of
-from sure_bench.data.catalog import DatasetInfo, Download
+from sure_bench.data.dataset_info import DatasetInfo, Download
 from sure_bench.data.manifest import ManifestError, Utterance
 
 INFO = DatasetInfo(

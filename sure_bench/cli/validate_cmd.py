@@ -49,7 +49,7 @@ def execute(args: argparse.Namespace) -> int:
 
 def _rerun(args: argparse.Namespace, console) -> list[str]:
     """Train a drawn sample of the submission's cells again; problems for those not reproduced."""
-    from sure_bench.run.verify import draw, rerun
+    from sure_bench.submissions.rerun import draw, rerun
     from sure_bench.submissions import method_ref
     from sure_bench.tasks.registry import suite_tasks
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from sure_bench.run.verify import TOLERANCE, draw, rerun
+from sure_bench.submissions.rerun import TOLERANCE, draw, rerun
 
 REPO = Path(__file__).resolve().parents[2]
 CLASSIFICATION = {"ser-mini", "sid-mini", "ks-mini", "ic-mini"}  # their heads train on cached states: cheap

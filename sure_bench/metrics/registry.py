@@ -71,5 +71,11 @@ def compute(names: Sequence[str], refs: Sequence[Any], hyps: Sequence[Any]) -> d
 
 
 def _load_builtin() -> None:
-    """The built-in metric modules register themselves on import."""
-    from sure_bench.metrics import classification, speech_recognition, verification  # noqa: F401
+    """Every module of this package registers its metrics on import (a new metric is one new module)."""
+    import importlib
+    import pkgutil
+
+    import sure_bench.metrics as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{info.name}")

@@ -109,7 +109,8 @@ class _ParallelBranch(nn.Module):
 
 @dataclass
 class BackboneView:
-    """A family-neutral handle on an encoder; `frame_mask` holds the current batch's valid frames."""
+    """A family-neutral handle on an encoder; `frame_mask` holds the current batch's valid frames (of the
+    stack running now, in a model with several)."""
 
     family: str
     model: nn.Module
@@ -118,6 +119,7 @@ class BackboneView:
     frontend: nn.Module
     layers: list[LayerView]
     frame_mask: torch.Tensor | None = None
+    placement: str = ""  # which stacks `layers` covers where a model has several ("decoder", "encoder+decoder")
     route_attention: Callable[[nn.Module], None] = field(default=route_forward, repr=False)  # the family's
     _branches: nn.ModuleDict = field(default_factory=nn.ModuleDict, repr=False)
 

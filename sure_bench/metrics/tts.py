@@ -1,0 +1,94 @@
+"""Text-to-speech metrics: mel-cepstral distortion, speaker similarity and intelligibility (CER).
+
+Every metric is `fn(references, predictions) -> float` over a split: each reference is a dict
+`{"audio": <path of the target speaker's real recording of the sentence>, "text": <the sentence>}` (an
+optional `"speaker"` key groups references by speaker for `speaker_similarity`), each prediction the path
+of the generated WAV. A generated utterance is scored in its reference's band: it is resampled (soxr) to
+the reference recording's rate first, so 8 kHz references score an 8 kHz rendering.
+
+* `mcd` (dB, lower better, unbounded): mean over utterances of the DTW-aligned mel-cepstral distortion,
+  ESPnet's recipe with c0 excluded; every convention is in `metrics/mel_cepstrum.py`.
+* `speaker_similarity` (cosine in [-1, 1], higher better): per utterance, the cosine between the generated
+  utterance's GE2E embedding (resemblyzer's weights, `metrics/speaker_embedding.py`) and the centroid of
+  the target speaker's reference recordings (L2-normalised mean of their embeddings, each distinct
+  recording once), averaged over utterances. Reference embeddings are cached in memory per file.
+* `tts_cer` (lower better): the embedded Whisper tiny.en (`metrics/whisper_asr.py`) transcribes each
+  generated utterance; CER against the sentences after `normalize_text`, as the `cer` metric computes it
+  (corpus-level character edit distance over reference characters, empty references left out).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import soundfile as sf
+
+from sure_bench.metrics.audio_io import check_pairs, read_audio, read_in_band
+from sure_bench.metrics.registry import register
+
+
+def _rate(path: str) -> int:
+    return int(sf.info(str(path)).samplerate)
+
+
+def mcd_per_utterance(references: Sequence[Mapping[str, Any]], predictions: Sequence[str]) -> list[float]:
+    """MCD in dB of each generated utterance against its reference recording."""
+    from sure_bench.metrics.mel_cepstrum import mcd_of
+
+    out = []
+    for ref, pred in zip(check_pairs(references, predictions, "audio"), predictions):
+        reference, rate = read_audio(ref["audio"])
+        out.append(mcd_of(read_in_band(pred, rate), reference, rate))
+    return out
+
+
+def mcd(references: Sequence[Mapping[str, Any]], predictions: Sequence[str]) -> float:
+    """Mean mel-cepstral distortion (dB) over utterances."""
+    return float(np.mean(mcd_per_utterance(references, predictions)))
+
+
+def similarity_per_utterance(references: Sequence[Mapping[str, Any]], predictions: Sequence[str]) -> list[float]:
+    """Cosine of each generated utterance's speaker embedding with its speaker's reference centroid."""
+    from sure_bench.metrics.speaker_embedding import embed_files
+
+    refs = check_pairs(references, predictions, "audio")
+    speakers = [str(r.get("speaker", "")) for r in refs]
+    centroids = {}
+    for speaker in dict.fromkeys(speakers):
+        paths = list(dict.fromkeys(str(r["audio"]) for r, s in zip(refs, speakers) if s == speaker))
+        mean = embed_files(paths, cache=True).mean(axis=0)
+        centroids[speaker] = mean / np.linalg.norm(mean)
+    generated = embed_files([str(p) for p in predictions], band=[_rate(r["audio"]) for r in refs])
+    return [float(g @ centroids[s]) for g, s in zip(generated, speakers)]
+
+
+def speaker_similarity(references: Sequence[Mapping[str, Any]], predictions: Sequence[str]) -> float:
+    """Mean cosine between generated utterances and the target speaker's reference centroid."""
+    return float(np.mean(similarity_per_utterance(references, predictions)))
+
+
+def transcripts(references: Sequence[Mapping[str, Any]], predictions: Sequence[str]) -> list[str]:
+    """Whisper tiny.en transcripts of the generated utterances, each in its reference's band."""
+    from sure_bench.metrics.whisper_asr import transcribe_files
+
+    refs = check_pairs(references, predictions, "text")
+    band = [_rate(r["audio"]) if "audio" in r else 16000 for r in refs]
+    return transcribe_files([str(p) for p in predictions], band)
+
+
+def tts_cer(references: Sequence[Mapping[str, Any]], predictions: Sequence[str]) -> float:
+    """CER of Whisper tiny.en's transcripts of the generated audio against the sentences."""
+    from sure_bench.metrics.speech_recognition import cer
+
+    hyps = transcripts(references, predictions)
+    return cer([str(r["text"]) for r in references], hyps)
+
+
+register("mcd", mcd, higher_is_better=False, upper=None,
+         description="mel-cepstral distortion (dB, DTW, c0 excluded) against the target's recordings")
+register("speaker_similarity", speaker_similarity, higher_is_better=True, lower=-1.0, upper=1.0,
+         description="cosine of GE2E speaker embeddings with the target speaker's centroid")
+register("tts_cer", tts_cer, higher_is_better=False,
+         description="character error rate of Whisper tiny.en transcripts of the generated speech")

@@ -41,7 +41,7 @@ class TaskKind:
 
     NAME: ClassVar[str]
     FIELDS: ClassVar[type[KindFields]]
-    PROBE: ClassVar[bool] = False  # the closed-form probe (`--method probe`) applies: `encode` gives class ids
+    PROBE: ClassVar[bool] = False  # whether the kind has a closed-form reference probe (`fit_probe`)
     CACHED_SPLITS_HOLD_LABELS: ClassVar[bool] = True
 
     def __init__(self, task: "Task", data_root: Path | None = None):
@@ -89,6 +89,12 @@ class TaskKind:
         from the split's utterances (in order) and the model's outputs for them."""
         return [{"id": str(i), "reference": self.reference(str(lab)), "prediction": self.decode(out)}
                 for i, lab, out in zip(ids, labels, outputs)]
+
+    def fit_probe(self, features: dict[str, np.ndarray], splits: dict, c_grid: Sequence[float],
+                  max_iter: int) -> dict[str, Any]:
+        """The kind's closed-form reference on the frozen encoder's pooled states per split (see
+        kinds/probe_fits.py): {"c", "dev", "test", "records" (test), "head" (its parameters)}."""
+        raise NotImplementedError(f"kind {self.NAME} has no reference probe")
 
     def references(self, split: str, left_out: set[str]) -> dict[str, Any] | None:
         """References of a split from the task's committed files (to re-score a submission's predictions);

@@ -23,6 +23,7 @@ from torch import nn
 from sure_bench.heads.speaker import SpeakerEmbeddingHead
 from sure_bench.kinds import utterance_classification
 from sure_bench.kinds.base import KindError
+from sure_bench.kinds.probe_fits import cosine_probe
 from sure_bench.metrics.verification import NONTARGET, TARGET
 
 NAME = "speaker_verification"
@@ -100,7 +101,7 @@ class Kind(utterance_classification.Kind):
 
     NAME = NAME
     FIELDS = Fields
-    PROBE = False
+    PROBE = True
 
     def head(self, hidden: int, num_states: int, recipe: str) -> nn.Module:
         return SpeakerEmbeddingHead(hidden, num_states, self.classes_per_slot, recipe=recipe)
@@ -109,6 +110,9 @@ class Kind(utterance_classification.Kind):
         if any(str(r["label"]) not in self.slot_index[0] for r in rows):
             return None  # held-out speakers: embedded, never classified
         return super().targets(rows)
+
+    def fit_probe(self, features, splits, c_grid, max_iter):
+        return cosine_probe(self, features, splits)
 
     def trials(self, split: str, ids: Sequence[str], speakers: Sequence[str]) -> list[tuple[str, str, str]]:
         """(enrol, test, label) of a split; trials naming an utterance the split lacks (left out) are dropped."""

@@ -10,6 +10,7 @@ from torch import nn
 
 from sure_bench.heads.classifier import PooledClassifier
 from sure_bench.kinds.base import KindError, KindFields, TaskKind
+from sure_bench.kinds.probe_fits import logistic_probe
 
 NAME = "utterance_classification"
 
@@ -93,6 +94,9 @@ class Kind(TaskKind):
                                 f"spec's label set {sorted(index)}")
             out.append(index[part])
         return out
+
+    def fit_probe(self, features, splits, c_grid, max_iter):
+        return logistic_probe(self, features, splits, c_grid, max_iter)
 
     def decode(self, output: np.ndarray) -> str:
         return "|".join(vals[int(i)] for vals, i in zip(self.slot_values, output))

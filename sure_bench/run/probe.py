@@ -1,13 +1,13 @@
-"""`--method probe`: the closed-form reference probe. A logistic regression (scikit-learn, lbfgs) on the
-standardised, concatenated masked means of every hidden state of the frozen encoder, its L2 strength C
-chosen on dev. Features are cached once per backbone, task and split. It is deterministic: every seed
+"""`--method probe`: the closed-form reference probe, on the standardised, concatenated masked means of
+every hidden state of the frozen encoder; the task's kind says what it is (`kind.fit_probe`): for classes,
+a logistic regression (scikit-learn, lbfgs) with its L2 strength C chosen on dev; for speaker
+verification, the cosine of those states. Features are cached once per backbone, task and split. It is deterministic: every seed
 gives the same scores. A reviewer's first question of a PEFT method is whether it beats this."""
 
 from __future__ import annotations
 
 import json
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -15,9 +15,8 @@ import numpy as np
 from sure_bench.backbones.registry import load_backbone
 from sure_bench.data.cache import default_cache_dir
 from sure_bench.heads.featurizer import DEFAULT_HEAD
-from sure_bench.kinds import TaskKind, all_kinds, make_kind
+from sure_bench.kinds import all_kinds, make_kind
 from sure_bench.methods.base import MethodConfig, config_hash
-from sure_bench.metrics.registry import compute
 from sure_bench.results import provenance
 from sure_bench.results.schema import (BackboneInfo, DataInfo, MethodInfo, Params, Result, RunInfo, Scores,
                                        TaskInfo, TrainSummary)
@@ -50,8 +49,8 @@ def run_probe(tasks: list[Task], opts: RunOptions) -> list[Path]:
         kind = make_kind(task, opts.data_root)
         if not kind.PROBE:
             probed = sorted(name for name, module in all_kinds().items() if module.Kind.PROBE)
-            opts.console.print(f"[dim]skip {spec.task}: the probe is for classification kinds "
-                               f"({', '.join(probed)}), not {spec.kind}[/dim]")
+            opts.console.print(f"[dim]skip {spec.task}: the probe is for the kinds "
+                               f"{', '.join(probed)}, not {spec.kind}[/dim]")
             continue
         folder = cell_folder(opts.output, opts.backbone, run.label, spec.task)
         paths = {seed: folder / f"seed{seed}.json" for seed in opts.seeds}
@@ -68,50 +67,18 @@ def run_probe(tasks: list[Task], opts: RunOptions) -> list[Path]:
 
         feats = {s: np.asarray(cached_pooled_states(encoder, ds, cache, spec.task, task.spec_hash, s, max_samples))
                  for s, ds in splits.items()}
-        fit = _fit(feats, splits, kind, spec, config)
+        fit = kind.fit_probe(feats, splits, config.c_grid, config.max_iter)
         wall = time.perf_counter() - start
         for seed in todo:
             written.append(_write(paths[seed], seed, task, run, config, encoder, splits, skipped, fit, wall))
     return written
 
 
-def _fit(feats, splits, kind: TaskKind, spec, config: ProbeConfig) -> dict:
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import StandardScaler
-
-    flat = {s: f.reshape(len(f), -1) for s, f in feats.items()}
-    scaler = StandardScaler().fit(flat["train"])
-    x = {s: scaler.transform(f) for s, f in flat.items()}
-    y = {s: np.array([kind.encode(str(lab)) for lab in ds["label"]]) for s, ds in splits.items()}
-    refs = {s: [kind.reference(str(lab)) for lab in ds["label"]] for s, ds in splits.items()}
-    names = [spec.metrics.primary, *spec.metrics.also]
-    sign = 1 if spec.metrics.higher_is_better else -1
-    best = None
-    for c in config.c_grid:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            models = [LogisticRegression(C=c, max_iter=config.max_iter).fit(x["train"], y["train"][:, k])
-                      for k in range(y["train"].shape[1])]
-        def predict(split: str) -> list[str]:
-            ids = np.stack([m.classes_[m.predict_proba(x[split]).argmax(1)] for m in models], axis=1)
-            return [kind.decode(row) for row in ids]
-        dev = compute(names, refs["dev"], predict("dev"))
-        if best is None or sign * dev[spec.metrics.primary] > sign * best["dev"][spec.metrics.primary]:
-            hyps = predict("test")
-            best = {"c": c, "dev": dev, "test": compute(names, refs["test"], hyps), "hyps": hyps,
-                    "head": sum(m.coef_.size + m.intercept_.size for m in models)}
-    best["refs"] = refs["test"]
-    return best
-
-
 def _write(path: Path, seed: int, task: Task, run: RunConfig, config: ProbeConfig, encoder, splits, skipped,
            fit: dict, wall: float) -> Path:
     spec = task.spec
     pred_path = path.with_name(f"seed{seed}.predictions.jsonl")
-    rows = zip(splits["test"]["id"], fit["refs"], fit["hyps"])
-    write_atomic(pred_path, "".join(json.dumps({"id": str(i), "reference": r, "prediction": h}) + "\n"
-                                    for i, r, h in rows))
+    write_atomic(pred_path, "".join(json.dumps(r) + "\n" for r in fit["records"]))
     total = sum(p.numel() for p in encoder.parameters())
     result = Result(
         task=TaskInfo(name=spec.task, version=spec.version, spec_hash=task.spec_hash, kind=spec.kind,

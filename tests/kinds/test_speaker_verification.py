@@ -134,3 +134,18 @@ def test_speaker_verification_runs_end_to_end_and_rescored(tmp_path, cache_dir):
     path.with_name("seed0.predictions.jsonl").write_text("".join(json.dumps(p) + "\n" for p in tampered))
     problems = check_result(path, tasks_by_name, result.method.config_hash, "linear")
     assert problems and "test eer claimed" in problems[0]
+
+
+def test_the_reference_probe_of_verification_is_a_cosine_of_frozen_states(tmp_path, cache_dir):
+    data, tasks = _voices(tmp_path)
+    out = tmp_path / "results"
+    argv = ["run", "--method", "probe", "--backbone", "tiny-whisper", "--tasks-dir", str(tasks), "--data-root",
+            str(data), "--output", str(out), "--tasks", "toy-sv", "--seeds", "0", "--no-progress"]
+    assert main(argv) == 0
+    path = out / "tiny-whisper" / "probe" / "toy-sv" / "seed0.json"
+    result = read_result(path)
+    assert result.params.head == 0 and result.train.probe_c is None  # nothing trains
+    preds = [json.loads(x) for x in path.with_name("seed0.predictions.jsonl").read_text().splitlines()]
+    assert len(preds) == len(hashed_pairs([r["id"] for r in csv.DictReader((tasks / "splits" / "test.csv").open())],
+                                          [r["label"] for r in csv.DictReader((tasks / "splits" / "test.csv").open())], 2))
+    assert check_result(path, all_tasks(tasks), result.method.config_hash, "probe") == []

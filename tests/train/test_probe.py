@@ -12,7 +12,7 @@ def test_probe_fits_on_cached_features_and_writes_normal_results(toy_suite, tmp_
     argv = ["run", "--method", "probe", "--tasks-dir", str(tasks), "--data-root", str(data), "--output", str(out),
             "--no-progress", "--tasks", "toy-cls", "toy-slots", "toy-ctc", "--seeds", "0", "1"]
     assert main(argv) == 0
-    assert "skip toy-ctc: the probe is for classification kinds" in capsys.readouterr().out
+    assert "skip toy-ctc: the probe is for the kinds" in capsys.readouterr().out
     assert not (out / "whisper-tiny.en" / "probe" / "toy-ctc").exists()
     for task in ("toy-cls", "toy-slots"):
         first, second = (read_result(out / "whisper-tiny.en" / "probe" / task / f"seed{s}.json") for s in (0, 1))

@@ -6,6 +6,7 @@ cd "$(dirname "$0")"
 
 need_apt=()
 command -v espeak-ng >/dev/null 2>&1 || need_apt+=(espeak-ng)
+command -v flite >/dev/null 2>&1 || need_apt+=(flite)  # tts-mini pretraining voices
 [ -d /usr/share/asterisk/sounds/en ] || need_apt+=(asterisk-core-sounds-en-wav)
 python3 -c "import venv" 2>/dev/null || need_apt+=(python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -20,5 +21,5 @@ if [ ! -x .venv/bin/python ]; then
 fi
 # torch first, pinned to the CPU build: an unpinned torch would pull a multi-GB CUDA build.
 .venv/bin/pip install -q --disable-pip-version-check torch==2.13.0
-.venv/bin/pip install -q --disable-pip-version-check -c constraints.txt -e ".[test]"
+.venv/bin/pip install -q --disable-pip-version-check -c constraints.txt -e ".[test,tts]"
 echo "setup: ready (.venv/bin/sure-bench)"

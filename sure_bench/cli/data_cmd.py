@@ -15,9 +15,11 @@ ROOT_HELP = "default: $SURE_BENCH_DATA or ~/.cache/sure-bench/data"
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="action", required=True)
-    prep = sub.add_parser("prepare", help="build the embedded sure-mini suite (or one subset of it)")
-    prep.add_argument("name", help="sure-mini, or sure-mini:<subset> (ser, sid, ic, ks, asr, asterisk)")
+    prep = sub.add_parser("prepare", help="build the embedded sure-mini suite (or one subset of it) or tts-mini")
+    prep.add_argument("name", help="sure-mini, or sure-mini:<subset> (ser, sid, ic, ks, asr, asterisk), or tts-mini")
     prep.add_argument("--data-root", type=Path, help=ROOT_HELP)
+    prep.add_argument("--max-per-voice", type=int, metavar="N",
+                      help="tts-mini only: at most N utterances per voice and split (a quick smoke corpus)")
     ver = sub.add_parser("verify", help="check your copy of a dataset: files present, readable, durations, sizes")
     ver.add_argument("name", help="dataset (loader) name, e.g. librispeech; see `sure-bench data list`")
     ver.add_argument("--data-root", type=Path, help=ROOT_HELP)
@@ -46,13 +48,29 @@ def _prepare(args: argparse.Namespace, root: Path) -> int:
     from sure_bench.data.sure_mini.build import SUBSETS, build_all
 
     name, _, subset = args.name.partition(":")
+    if name == "tts-mini" and not subset:
+        return _prepare_tts_mini(args, root)
+    if args.max_per_voice is not None:
+        raise ValueError("--max-per-voice applies to tts-mini only")
     if name != "sure-mini":
-        raise ValueError(f"unknown dataset {args.name!r}: only 'sure-mini' is built by the harness; other "
-                         "datasets are read from your copy with --data-root (see `sure-bench data fetch`)")
+        raise ValueError(f"unknown dataset {args.name!r}: only 'sure-mini' and 'tts-mini' are built by the "
+                         "harness; other datasets are read from your copy with --data-root (see `sure-bench data fetch`)")
     if subset and subset not in SUBSETS:
         raise ValueError(f"unknown sure-mini subset {subset!r}; subsets: {', '.join(SUBSETS)}")
     build_all(root, [subset] if subset else None, progress=True)
     print(f"sure-mini ready under {root / 'sure-mini'}")
+    return 0
+
+
+def _prepare_tts_mini(args: argparse.Namespace, root: Path) -> int:
+    import time
+
+    from sure_bench.data.tts_corpus.build import build, format_summary
+
+    start = time.monotonic()
+    manifest = build(root, max_per_voice=args.max_per_voice, progress=True)
+    print(format_summary(manifest))
+    print(f"tts-mini ready under {manifest.parent} ({time.monotonic() - start:.0f} s)")
     return 0
 
 

@@ -62,6 +62,13 @@ class TaskKind:
         `predict(out, mask)`."""
         raise NotImplementedError
 
+    def model(self, encoder: nn.Module, head: nn.Module) -> nn.Module:
+        """The model contract the kind trains: speech in, the encoder's states through the head (a text ->
+        speech kind returns its own). forward(**batch) -> {"loss", "preds"}."""
+        from sure_bench.train.model import SpeechModel  # train builds on kinds: imported when called
+
+        return SpeechModel(encoder, head)
+
     def encode(self, label: str, utt_id: str = "") -> list[int]:
         """One utterance's training target."""
         raise NotImplementedError

@@ -77,12 +77,10 @@ def _dataset_label(spec) -> str:
 
 
 def prepare_model(encoder: SpeechEncoder, method: Method, config: MethodConfig, kind: TaskKind, head: str):
-    """The backbone with the method applied, plus the task kind's head; and the parameter counts."""
-    from sure_bench.train.model import SpeechModel
-
+    """The backbone with the method applied, inside the task kind's model with its head; and the counts."""
     built, params = apply_and_count(encoder, method, config,
                                     lambda: kind.head(encoder.hidden_size, encoder.num_layers + 1, head))
-    return SpeechModel(encoder, built), params
+    return kind.model(encoder, built), params
 
 
 @dataclass

@@ -22,4 +22,7 @@ fi
 # torch first, pinned to the CPU build: an unpinned torch would pull a multi-GB CUDA build.
 .venv/bin/pip install -q --disable-pip-version-check torch==2.13.0
 .venv/bin/pip install -q --disable-pip-version-check -c constraints.txt -e ".[test,tts]"
+# resemblyzer for its GE2E weights only: its declared deps (webrtcvad 2.0.10 needs pkg_resources,
+# librosa pulls numba) are not needed; sure_bench/metrics/speaker_embedding.py runs its inference.
+.venv/bin/pip install -q --disable-pip-version-check --no-deps -c constraints.txt resemblyzer==0.1.4
 echo "setup: ready (.venv/bin/sure-bench)"

@@ -6,7 +6,8 @@ module is its inference path, step for step, on numpy + soxr + torch: `preproces
 raise the level to -30 dBFS, drop silences longer than ~200 ms by webrtcvad, from the `webrtcvad-wheels`
 wheel), 40-band power mel spectrogram (librosa's defaults: 25 ms Hann, 10 ms hop, Slaney mel, zero-padded
 centring), 1.6 s partials at 1.3 per second, 3-layer LSTM, ReLU projection, and the L2-normalised mean of
-the partials. Checked against resemblyzer itself in tests/metrics/test_tts.py's notes.
+the partials. Checked once against resemblyzer 0.1.4 itself (with librosa 0.11) on espeak-ng clips:
+the same preprocessed samples, mels within 5e-8 (relative), embeddings at cosine 1.0.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ _PUNCTUATION = " ,.!;:-'\"()"
 _MARKS = "ˈˌːˑ‿̩̯̃͡ʰʲʷˠˤ̪̥"  # stress, length, linking, tie, nasal, syllabic, non-syllabic, secondary articulations
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _IPA = ("æɐɑɒɔəɚɛɜɝɞɘɤɨɪɯɵɶʉʊʌʏøœᵻᵿ"  # vowels
-        "βçðɕɖɟɡɣɦɧɬɭɮɰɱɲɳɴɸɹɺɻɽɾʀʁʂʃʈʋʎʐʑʒʔʕʙʛʜʝʟχθ")  # consonants
+        "βçðɕɖɟɡɣɦɧɬɭɮɰɱɲɳɴɸɹɺɻɽɾʀʁʂʃʈʋʎʐʑʒʔʕʙʛʜʝʟχθŋɫʍɥ")  # consonants
 SYMBOLS: tuple[str, ...] = (PAD, UNKNOWN, *_PUNCTUATION, *_MARKS, *_LETTERS, *_IPA)
 _INDEX = {s: i for i, s in enumerate(SYMBOLS)}
 assert len(_INDEX) == len(SYMBOLS), "duplicate symbol"

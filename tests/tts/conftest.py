@@ -22,10 +22,11 @@ SENTENCES = ["The quick brown fox jumps over the lazy dog.", "She sells sea shel
              "We will meet at the station at nine.", "How much wood would a woodchuck chuck?"]
 
 
-def _espeak(args: list[str]) -> str:
+def _espeak(args: list[str], text: str) -> str:
     import subprocess
 
-    return subprocess.run(["espeak-ng", *args], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(["espeak-ng", *args, "--stdin"], input=text, check=True, capture_output=True,
+                          text=True).stdout
 
 
 def write_espeak_corpus(root, sentences: list[str], voices: list[str], heldout_every: int = 0):
@@ -43,8 +44,8 @@ def write_espeak_corpus(root, sentences: list[str], voices: list[str], heldout_e
         for s, text in enumerate(sentences):
             uid = f"v{v}_{s:04d}"
             wav = folder / "wav" / f"{uid}.wav"
-            _espeak(["-w", str(wav), "-v", voice, text])  # (with -q, espeak-ng writes no wav)
-            phonemes = " ".join(_espeak(["-q", "--ipa", "-v", voice, text]).split())
+            _espeak(["-w", str(wav), "-v", voice], text)  # (with -q, espeak-ng writes no wav)
+            phonemes = " ".join(_espeak(["-q", "--ipa", "-v", voice], text).split())
             split = "dev" if heldout_every and s % heldout_every == heldout_every - 1 else "train"
             rows.append({"id": uid, "path": f"wav/{uid}.wav", "text": text, "phonemes": phonemes, "speaker": voice,
                          "split": split, "duration": f"{sf.info(str(wav)).duration:.3f}"})

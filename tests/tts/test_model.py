@@ -75,7 +75,7 @@ def test_mas_finds_the_best_path_brute_force():
 
 
 def test_symbols_cover_espeak_english():
-    ipa = "ðə kwˈɪk bɹˈaʊn fˈɑːks dʒˈʌmps ˌoʊvɚ ðə lˈeɪzi dˈɑːɡ\nθˈɜːtiθɹˈiː θˈɔːt ðat ðeɪ θɹˈəʊn"
+    ipa = "θˈɪŋkɪŋ ðə kwˈɪk bɹˈaʊn fˈɑːks dʒˈʌmps ˌoʊvɚ ðə lˈeɪzi dˈɑːɡ\nθˈɜːtiθɹˈiː θˈɔːt ðat ðeɪ θɹˈəʊn"
     assert not unknown_characters(ipa)
     assert encode("a\nb") == [SYMBOLS.index("a"), SYMBOLS.index(" "), SYMBOLS.index("b")]
     assert encode("☃") == [1]

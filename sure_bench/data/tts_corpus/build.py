@@ -6,9 +6,9 @@ Layout under the data root:
     tts-mini/manifest.csv             id, path (relative), text, phonemes, speaker, split, duration
     tts-mini/DONE                     the plan hash of the finished build
 
-Plan: every pretraining sentence (in sha256 order, index i) is read by 3 of the 12 pretraining voices,
-`(i + 4j) mod 12` for j = 0, 1, 2 (~278 utterances a voice); the target voice reads the adapt, dev and
-test sentences and nothing else. `max_per_voice` keeps each voice's first N utterances per split
+Plan: every pretraining sentence is read by 3 of the 12 pretraining voices, `(h + 4j) mod 12` for
+j = 0, 1, 2 with h = its sha256 (first 32 bits) mod 12, so a sentence keeps its voices when the list
+changes (~269 utterances a voice); the target voice reads the adapt, dev and test sentences only. `max_per_voice` keeps each voice's first N utterances per split
 (smoke runs, tests). A build whose DONE matches its plan is a no-op; otherwise existing WAVs are kept
 (they are whole: files are renamed into place) and only missing ones are rendered.
 
@@ -67,10 +67,12 @@ def plan(max_per_voice: int | None = None, voices: list[str] | tuple[str, ...] |
     keep = set(voices) if voices else None
     target_voice = get_voice(target) if target else TARGET_VOICE
     out: list[Planned] = []
-    pretrain = [s for s in sentences if s.split == "pretrain"]
-    for i, s in enumerate(pretrain):
+    for s in sentences:
+        if s.split != "pretrain":
+            continue
+        first = int(digest(s.text)[:8], 16) % len(PRETRAIN_VOICES)
         for j in range(COPIES):
-            v = PRETRAIN_VOICES[(i + STRIDE * j) % len(PRETRAIN_VOICES)]
+            v = PRETRAIN_VOICES[(first + STRIDE * j) % len(PRETRAIN_VOICES)]
             if keep is None or v.name in keep:
                 out.append(Planned(f"{v.name}_{s.id}", s.id, s.text, s.split, v))
     for s in sentences:

@@ -5,7 +5,7 @@ composed by the small grammar below from a fixed seed. `python -m sure_bench.dat
 --write tasks/tts/sentences.txt HARVARD.txt` rewrites it (HARVARD.txt: one Harvard sentence a line).
 
 Split rule: sentences are ordered by the sha256 of their text; the first 30 are `test`, the next 20
-`dev`, the next 40 `adapt`, all others `pretrain`. Only the held-out target voice reads test, dev and
+`dev`, the next 75 `adapt` (about 3 minutes of the target voice), all others `pretrain`. Only the held-out target voice reads test, dev and
 adapt sentences, so no test or dev sentence is ever heard in pretraining or adaptation.
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 SENTENCES_FILE = Path(__file__).resolve().parents[3] / "tasks" / "tts" / "sentences.txt"
 SPLITS: tuple[str, ...] = ("pretrain", "adapt", "dev", "test")
-HELD_OUT: tuple[tuple[str, int], ...] = (("test", 30), ("dev", 20), ("adapt", 40))  # in hash order
+HELD_OUT: tuple[tuple[str, int], ...] = (("test", 30), ("dev", 20), ("adapt", 75))  # in hash order
 N_COMPOSED = 480
 GRAMMAR_SEED = 1969
 

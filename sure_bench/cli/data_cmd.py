@@ -54,7 +54,8 @@ def _prepare(args: argparse.Namespace, root: Path) -> int:
         raise ValueError("--max-per-voice applies to tts-mini only")
     if name != "sure-mini":
         raise ValueError(f"unknown dataset {args.name!r}: only 'sure-mini' and 'tts-mini' are built by the "
-                         "harness; other datasets are read from your copy with --data-root (see `sure-bench data fetch`)")
+                         "harness; other datasets are read from your copy with --data-root "
+                         "(see `sure-bench data fetch`)")
     if subset and subset not in SUBSETS:
         raise ValueError(f"unknown sure-mini subset {subset!r}; subsets: {', '.join(SUBSETS)}")
     build_all(root, [subset] if subset else None, progress=True)

@@ -5,8 +5,9 @@ composed by the small grammar below from a fixed seed. `python -m sure_bench.dat
 --write tasks/tts/sentences.txt HARVARD.txt` rewrites it (HARVARD.txt: one Harvard sentence a line).
 
 Split rule: sentences are ordered by the sha256 of their text; the first 30 are `test`, the next 20
-`dev`, the next 75 `adapt` (about 3 minutes of the target voice), all others `pretrain`. Only the held-out target voice reads test, dev and
-adapt sentences, so no test or dev sentence is ever heard in pretraining or adaptation.
+`dev`, the next 75 `adapt` (about 3 minutes of the target voice), all others `pretrain`. Only the
+held-out target voice reads test, dev and adapt sentences, so no test or dev sentence is ever heard in
+pretraining or adaptation.
 """
 
 from __future__ import annotations

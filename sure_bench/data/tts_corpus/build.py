@@ -8,9 +8,10 @@ Layout under the data root:
 
 Plan: every pretraining sentence is read by 3 of the 12 pretraining voices, `(h + 4j) mod 12` for
 j = 0, 1, 2 with h = its sha256 (first 32 bits) mod 12, so a sentence keeps its voices when the list
-changes (251-294 utterances a voice); the target voice reads the adapt, dev and test sentences
-only. `max_per_voice` keeps each voice's first N utterances per split (smoke runs, tests). A build whose DONE matches its plan is a no-op; otherwise existing WAVs are kept
-(they are whole: files are renamed into place) and only missing ones are rendered.
+changes (251-294 utterances a voice); the target voice reads the adapt, dev and test sentences only.
+`max_per_voice` keeps each voice's first N utterances per split (smoke runs, tests). A build whose
+DONE matches its plan is a no-op; otherwise existing WAVs are kept (they are whole: files are renamed
+into place) and only missing ones are rendered.
 
     python -m sure_bench.data.tts_corpus.build --root DIR [--max-per-voice N] [--voices A B] [--target V]
 """

@@ -49,7 +49,7 @@ def execute(args: argparse.Namespace) -> int:
 
 def _rerun(args: argparse.Namespace, console) -> list[str]:
     """Train a drawn sample of the submission's cells again; problems for those not reproduced."""
-    from sure_bench.submissions.rerun import draw, rerun
+    from sure_bench.submissions.rerun import draw, record, rerun
     from sure_bench.submissions import method_ref
     from sure_bench.tasks.registry import suite_tasks
 
@@ -59,12 +59,16 @@ def _rerun(args: argparse.Namespace, console) -> list[str]:
     if not chosen:
         return [f"{folder}: no result under the fair protocol on a {args.rerun_suite} task to re-run; "
                 "results written before it (no run configuration) cannot be verified: rerun them"]
-    problems = []
+    problems, outcomes = [], []
     for path in chosen:
         console.print(f"re-running {path} ...")
         outcome = rerun(path, method_ref(folder), args.tasks_dir, args.data_root, console)
+        outcomes.append(outcome)
         if outcome.ok:
             console.print(f"[green]ok[/green]   {outcome.line()}", soft_wrap=True)
         else:
             problems.append(outcome.line())
+    if not problems:
+        console.print(f"verified: {record(folder, outcomes)} (the leaderboard marks {folder.name} verified "
+                      "while its claimed files are the ones re-run here)")
     return problems

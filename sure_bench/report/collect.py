@@ -9,6 +9,7 @@ import pandas as pd
 
 from sure_bench.results.schema import Result
 from sure_bench.results.store import ResultError, method_label, read_result
+from sure_bench.results.verification import status, submission_folder
 
 
 @dataclass
@@ -19,7 +20,18 @@ class Collected:
 
 
 COLUMNS = ["path", "backbone", "task", "spec_hash", "method", "label", "run_hash", "config_hash", "seed", "metric",
-           "higher_is_better", "score", "lr", "lr_grid", "percent", "trainable", "date", "dataset", "sizes", "device"]
+           "higher_is_better", "score", "lr", "lr_grid", "percent", "trainable", "date", "dataset", "sizes", "device",
+           "verified"]
+
+
+def _verified(path: Path, known: dict[Path, str]) -> str:
+    """The verification status of the submission a result belongs to ("" outside a submission)."""
+    folder = submission_folder(path)
+    if folder is None:
+        return ""
+    if folder not in known:
+        known[folder] = status(folder)
+    return known[folder]
 
 
 def _row(path: Path, r: Result) -> dict:
@@ -50,6 +62,7 @@ def _result_files(roots: list[Path]) -> list[Path]:
 def collect(roots: Path | list[Path]) -> Collected:
     """Every `seed*.json` below the folders (hidden work folders excluded), validated against the schema."""
     rows, results, malformed = [], [], []
+    known: dict[Path, str] = {}
     for path in _result_files([roots] if isinstance(roots, Path) else roots):
         try:
             r = read_result(path)
@@ -60,5 +73,5 @@ def collect(roots: Path | list[Path]) -> Collected:
             malformed.append(f"{path}: primary metric {r.scores.primary!r} missing from test scores")
             continue
         results.append(r)
-        rows.append(_row(path, r))
+        rows.append({**_row(path, r), "verified": _verified(path, known)})
     return Collected(pd.DataFrame(rows, columns=COLUMNS), results, malformed)

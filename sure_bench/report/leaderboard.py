@@ -86,6 +86,19 @@ def rank_with_ties(cells: dict[str, dict], higher_is_better: bool) -> dict[str, 
     return ranks
 
 
+VERIFIED, UNVERIFIED, STALE, MAINTAINED = "✓", "✗", "stale", "–"
+
+
+def verified_mark(statuses: set[str]) -> str:
+    """A row's mark from its results' submission statuses ("" for results outside submissions)."""
+    found = statuses - {""}
+    if not found:
+        return MAINTAINED
+    if found == {"verified"}:
+        return VERIFIED
+    return STALE if "stale" in found else UNVERIFIED
+
+
 def metric_of(name: str, higher_is_better: bool) -> Metric:
     """The registry's metric; one it does not know (a results folder from a newer version) is taken as
     bounded in [0, 1], in the direction its result files record."""
@@ -176,6 +189,7 @@ def build_board(frame: pd.DataFrame, stale: pd.DataFrame, backbone: str) -> Boar
         norm = float(np.mean([cells[(m, t)]["norm"] for t in tasks])) if complete else math.nan
         rank = float(np.mean([cells[(m, t)]["rank"] for t in tasks])) if complete else math.nan
         rows.append({"method": m, "label": mine["label"].iloc[0], "run_hash": mine["run_hash"].iloc[0],
+                     "verified": verified_mark(set(mine["verified"]) if "verified" in mine else set()),
                      "complete": complete, "devices": ", ".join(sorted(set(mine["device"]))),
                      "missing": [t for t in tasks if t not in have], "percent": pct, "norm": norm, "avg_rank": rank,
                      "per_percent": norm / pct if complete and pct > 0 else math.nan})

@@ -34,6 +34,7 @@ def display_table(board: Board) -> pd.DataFrame:
         row["avg rank"] = _num(r.avg_rank, ".2f") if r.complete else "incomplete"
         row["score / 1 % params"] = _num(r.per_percent) if r.complete else "incomplete"
         row["run on"] = r.devices
+        row["verified"] = r.verified
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -97,7 +98,10 @@ def markdown(collected: Collected, boards: list[Board], command: str, version: s
            f"(`{PROBE}`: logistic regression on the frozen encoder's pooled layers). A method lacking a task is "
            "incomplete and never averaged over fewer tasks. A row is a run label (method[@preset][+head]); results "
            "of one label from different run configurations are never averaged: each gets its own row, "
-           "`label (run <hash>)`.", ""]
+           "`label (run <hash>)`. Verified: ✓ a submission whose drawn cells `sure-bench validate --rerun` "
+           "trained again and reproduced (its `verified.json` matches every file it claims), ✗ a submission not "
+           "re-run, stale: its files changed since the re-run, – results committed by the maintainers (re-trained "
+           "the same way in the test suite).", ""]
     for board in boards:
         if board.rows.empty:
             out += [f"## {board.backbone}", "", "No results under the fair protocol yet: nothing is ranked.", ""]
@@ -129,7 +133,7 @@ def export(boards: list[Board], folder: Path) -> list[Path]:
                                 "n": c["n"] if c else 0, "rank": c["rank"] if c else None,
                                 "normalised": c["norm"] if c else None, "trainable_percent": r.percent,
                                 "complete": bool(r.complete), "pareto": bool(r.get("pareto", False)),
-                                "below_probe": c["below_probe"] if c else None})
+                                "below_probe": c["below_probe"] if c else None, "verified": r.get("verified")})
     csv_path, json_path = folder / "leaderboard.csv", folder / "leaderboard.json"
     write_atomic(csv_path, pd.DataFrame(records).to_csv(index=False, float_format="%.6g"))
     clean = [{k: None if isinstance(v, float) and math.isnan(v) else v for k, v in r.items()} for r in records]

@@ -88,3 +88,16 @@ def rerun(claimed: Path, method_ref: str, tasks_dir: Path | None = None, data_ro
 def _predictions(path: Path) -> dict[str, str]:
     rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
     return {str(x["id"]): x["prediction"] for x in rows}
+
+
+def record(folder: Path, outcomes: list[Rerun]) -> Path:
+    """Write the submission's verification record (every outcome reproduced) beside its results."""
+    import sure_bench
+    from sure_bench.results.verification import RerunRecord, VerificationRecord, claimed_files, write_record
+
+    assert outcomes and all(o.ok for o in outcomes), "only a submission whose re-runs all reproduced is verified"
+    reruns = [RerunRecord(file=str(o.claimed.relative_to(folder)), task=o.task, seed=o.seed, metric=o.metric,
+                          claimed=o.claimed_score, rerun=round(o.rerun_score, 6), agreement=round(o.agreement, 6))
+              for o in outcomes]
+    return write_record(folder, VerificationRecord(sure_bench=sure_bench.__version__, tolerance=TOLERANCE,
+                                                   reruns=reruns, claimed=claimed_files(folder)))

@@ -10,6 +10,9 @@ import yaml
 from sure_bench.cli.main import main
 from sure_bench.results.store import read_result
 from sure_bench.methods.base import MethodError
+from sure_bench.report.collect import collect
+from sure_bench.report.leaderboard import verified_mark
+from sure_bench.results.verification import status
 from sure_bench.submissions import load_submission, validate_submission
 
 
@@ -68,9 +71,15 @@ def test_rerun_reproduces_a_genuine_submission_and_rejects_a_consistent_fabricat
     assert main(["validate", str(good), *rerun]) == 0
     said = capsys.readouterr().out
     assert said.count(": reproduced") == 2 and "same prediction on 100.0%" in said
+    record = json.loads((good / "verified.json").read_text())
+    assert len(record["reruns"]) == 2 and all(r["rerun"] == pytest.approx(r["claimed"], abs=1e-6) for r in record["reruns"])
+    assert status(good) == "verified"
+    assert set(collect(good / "results").frame["verified"]) == {"verified"}  # the report's ✓
 
     fake = tmp_path / "fake" / "ia3"
     shutil.copytree(good, fake)
+    (fake / "verified.json").unlink()
+    assert status(fake) == "unverified"
     for path in (fake / "results").rglob("seed0.json"):
         data_ = json.loads(path.read_text())
         preds = path.with_name(data_["predictions"])
@@ -83,6 +92,14 @@ def test_rerun_reproduces_a_genuine_submission_and_rejects_a_consistent_fabricat
     assert main(["validate", str(fake), *rerun]) == 1
     said = capsys.readouterr().out
     assert "NOT reproduced" in said and "INVALID" in said
+    assert status(fake) == "unverified"  # a failed re-run writes no record
+    shutil.copy(good / "verified.json", fake / "verified.json")
+    assert status(fake) == "stale"  # a record copied beside other files does not verify them
+
+
+def test_verified_mark_per_row():
+    assert verified_mark({""}) == "–" and verified_mark({"verified"}) == "✓"
+    assert verified_mark({"verified", "unverified"}) == "✗" and verified_mark({"verified", "stale"}) == "stale"
 
 
 def test_a_peft_submission_is_named_after_its_folder(tmp_path):

@@ -77,14 +77,21 @@ def execute(args: argparse.Namespace) -> int:
         paths = run_probe(_tasks(args), _options(args, console, head, grid))
         print_scores(paths, console)
         return 0
+    from sure_bench.run import distributed
     from sure_bench.run.launch import launch, load_profile
 
+    if distributed.world_size() > 1:
+        if args.launcher != "inline":
+            raise ValueError(f"under torchrun ({distributed.world_size()} processes) every process runs the cells "
+                             "itself: drop --launcher (a cluster job runs torchrun inside one cell instead)")
+        distributed.start()
+        console.quiet = not distributed.is_main()  # one process prints
     profile = load_profile(args.cluster_profile, partition=args.partition, time_min=args.time_min,
                            gpus_per_node=args.gpus, cpus_per_task=args.cpus, mem_gb=args.mem_gb,
                            array_parallelism=args.parallelism)
     waves = plan_from_args(args, absolute=args.launcher != "inline")
     paths = launch(waves, args.launcher, console, profile)
-    if paths:
+    if paths and distributed.is_main():
         print_scores(paths, console)
     return 0
 

@@ -20,6 +20,7 @@ from rich.console import Console
 
 from sure_bench.heads.featurizer import DEFAULT_HEAD
 from sure_bench.results.store import cell_folder, existing_result, write_atomic
+from sure_bench.run import distributed
 from sure_bench.run.config import RunConfig
 from sure_bench.run.lock import CellBusy, CellLock
 from sure_bench.run.search import explore_epochs, grid_for
@@ -135,23 +136,35 @@ def run_cell(spec: CellSpec, console: Console | None = None) -> Path | None:
     console = console or Console()
     method, config, task, pristine, run = resolve(spec)
     target, work = paths(spec, run)
-    if is_done(spec, task, run, target):
+    if distributed.agree(is_done(spec, task, run, target)):
         console.print(f"[dim]skip {spec.name}: done ({target})[/dim]")
         return target
+    lock, busy = (CellLock(work) if distributed.is_main() else None), None
     try:
-        with CellLock(work):
-            if is_done(spec, task, run, target):  # finished by another process while we waited for the lock
-                return target
+        if lock is not None:
+            lock.__enter__()
+    except CellBusy as e:
+        lock, busy = None, str(e)
+    busy = distributed.agree(busy)  # under torchrun the other processes follow the main one's lock
+    if busy:
+        console.print(f"[yellow]skip {run.label} {spec.name}: {busy}[/yellow]", soft_wrap=True)
+        return None
+    try:
+        # finished by another process while we waited for the lock
+        if not distributed.agree(is_done(spec, task, run, target)):
             try:
                 _train(spec, console, method, config, task, pristine, run, target, work)
             except Exception:
-                write_atomic(work / "failed.txt", traceback.format_exc())
+                if distributed.is_main():
+                    write_atomic(work / "failed.txt", traceback.format_exc())
                 raise
-            (work / "failed.txt").unlink(missing_ok=True)
-            return target
-    except CellBusy as busy:
-        console.print(f"[yellow]skip {run.label} {spec.name}: {busy}[/yellow]", soft_wrap=True)
-        return None
+            if distributed.is_main():
+                (work / "failed.txt").unlink(missing_ok=True)
+        distributed.barrier()  # what the main process wrote is there before any process moves on
+        return target
+    finally:
+        if lock is not None:
+            lock.__exit__(None, None, None)
 
 
 def _train(spec: CellSpec, console: Console, method, config, task, pristine, run, target: Path, work: Path) -> None:

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from sure_bench.results.schema import ExploredPoint, LRPoint, LRSearch
 from sure_bench.results.store import write_atomic
+from sure_bench.run import distributed
 from sure_bench.run.search import SearchError, choose, explore_epochs, lr_tag
 
 
@@ -37,7 +38,8 @@ def explore_point(cell, lr: float, seed: int, path: Path, work: Path) -> LRPoint
     point = _explore(cell, lr, seed, epochs, work)
     record = ExploredPoint(run_hash=cell.run.hash, spec_hash=cell.task.spec_hash, seed=seed, epochs=epochs,
                            point=point)
-    write_atomic(path, record.model_dump_json(indent=2) + "\n")
+    if distributed.is_main():  # under torchrun the main process alone writes
+        write_atomic(path, record.model_dump_json(indent=2) + "\n")
     shown = f"dev {spec.metrics.primary} {point.dev:.4f}" if point.status == "ok" else f"failed: {point.reason}"
     cell.opts.console.print(f"[dim]{cell.run.label} {spec.task} lr {lr:g} ({epochs} epoch(s)): {shown}[/dim]")
     return point

@@ -24,6 +24,7 @@ from sure_bench.kinds import TaskKind
 from sure_bench.results.schema import (BackboneInfo, DataInfo, LRSearch, MethodInfo, Result, RunInfo, Scores,
                                        TaskInfo, TrainSummary)
 from sure_bench.results.store import write_atomic, write_result
+from sure_bench.run import distributed
 from sure_bench.run.config import RunConfig
 from sure_bench.tasks.registry import Task
 
@@ -154,12 +155,16 @@ class Cell:
                        if x not in ("fp32", "sdpa"))
         compute, fn = (cached_pooled_states, head.pool) if stored == "pooled" else (cached_frame_states, head.frames)
         device = "cuda" if torch.cuda.is_available() else "cpu"
-        try:
-            with torch.autocast(device, dtype=torch.bfloat16, enabled=run.precision == "bf16"):
-                return compute(self.pristine.to(device), ds, self.opts.cache_dir or default_cache_dir(), spec.task,
-                               self.task.spec_hash, split, crop, fn, tag)
-        finally:
-            self.pristine.to("cpu")
+
+        def extract():
+            try:
+                with torch.autocast(device, dtype=torch.bfloat16, enabled=run.precision == "bf16"):
+                    return compute(self.pristine.to(device), ds, self.opts.cache_dir or default_cache_dir(),
+                                   spec.task, self.task.spec_hash, split, crop, fn, tag)
+            finally:
+                self.pristine.to("cpu")
+
+        return distributed.main_first(extract)  # under torchrun the others read what the main one cached
 
     def head_lr(self, lr: float) -> float:
         """The head trains at the searched rate, except beside full fine-tuning (rates two decades lower,
@@ -169,7 +174,11 @@ class Cell:
 
 def write_cell_result(cell: Cell, seed: int, path: Path, lr: float, search: LRSearch | None, outcome, params,
            skipped: list[dict[str, str]]) -> Path:
+    """The seed's result file and predictions (by the main process alone under torchrun)."""
     import torch
+
+    if not distributed.is_main():
+        return path
 
     spec, run, method = cell.task.spec, cell.run, cell.method
     pred_path = path.with_name(f"seed{seed}.predictions.jsonl")

@@ -190,7 +190,8 @@ def train_and_evaluate(
     best_step = None
     if state.best_model_checkpoint:
         best_step = int(Path(state.best_model_checkpoint).name.split("-")[-1])
-    shutil.rmtree(args.output_dir, ignore_errors=True)
+    if trainer.is_world_process_zero():  # under DDP the main process owns the checkpoints
+        shutil.rmtree(args.output_dir, ignore_errors=True)
     return Outcome(
         dev=dev,
         test=test,

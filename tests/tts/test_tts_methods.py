@@ -4,7 +4,7 @@ import copy
 
 import pytest
 import torch
-from conftest import tiny_batch  # noqa: F401  (tests/tts/conftest.py)
+from tts_helpers import tiny_batch  # noqa: F401
 
 from sure_bench.backbones.families.fastspeech import PLACEMENTS, load_tts_backbone
 from sure_bench.methods.apply import apply_and_count

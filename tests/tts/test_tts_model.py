@@ -3,7 +3,7 @@
 import math
 
 import torch
-from conftest import tiny_batch
+from tts_helpers import tiny_batch
 
 from sure_bench.backbones.families.fastspeech import load_tts_backbone
 from sure_bench.tts.audio import griffin_lim, log_mel

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 import torch
-from conftest import SENTENCES, write_espeak_corpus
+from tts_helpers import SENTENCES, write_espeak_corpus
 
 from sure_bench.backbones.families.fastspeech import load_tts_backbone
 from sure_bench.tts.checkpoint import load_checkpoint

@@ -112,13 +112,18 @@ def _voices(root: Path) -> tuple[Path, Path]:
     return data, tasks
 
 
-def test_speaker_verification_runs_end_to_end_and_rescored(tmp_path, cache_dir):
-    data, tasks = _voices(tmp_path)
-    out = tmp_path / "results"
-    argv = ["run", "--method", "linear", "--backbone", "tiny-whisper", "--tasks-dir", str(tasks), "--data-root",
+def _run(root: Path, method: str) -> tuple[Path, Path]:
+    """`sure-bench run --method <method>` on the toy voices; (tasks folder, the seed-0 result file)."""
+    data, tasks = _voices(root)
+    out = root / "results"
+    argv = ["run", "--method", method, "--backbone", "tiny-whisper", "--tasks-dir", str(tasks), "--data-root",
             str(data), "--output", str(out), "--tasks", "toy-sv", "--seeds", "0", "--no-progress"]
     assert main(argv) == 0
-    path = out / "tiny-whisper" / "linear" / "toy-sv" / "seed0.json"
+    return tasks, out / "tiny-whisper" / method / "toy-sv" / "seed0.json"
+
+
+def test_speaker_verification_runs_end_to_end_and_rescored(tmp_path, cache_dir):
+    tasks, path = _run(tmp_path, "linear")
     result = read_result(path)
     assert result.task.kind == "speaker_verification" and not result.scores.higher_is_better
     assert set(result.scores.test) == {"eer", "min_dcf"} and 0 <= result.scores.test["eer"] <= 1
@@ -137,12 +142,7 @@ def test_speaker_verification_runs_end_to_end_and_rescored(tmp_path, cache_dir):
 
 
 def test_the_reference_probe_of_verification_is_a_cosine_of_frozen_states(tmp_path, cache_dir):
-    data, tasks = _voices(tmp_path)
-    out = tmp_path / "results"
-    argv = ["run", "--method", "probe", "--backbone", "tiny-whisper", "--tasks-dir", str(tasks), "--data-root",
-            str(data), "--output", str(out), "--tasks", "toy-sv", "--seeds", "0", "--no-progress"]
-    assert main(argv) == 0
-    path = out / "tiny-whisper" / "probe" / "toy-sv" / "seed0.json"
+    tasks, path = _run(tmp_path, "probe")
     result = read_result(path)
     assert result.params.head == 0 and result.train.probe_c is None  # nothing trains
     preds = [json.loads(x) for x in path.with_name("seed0.predictions.jsonl").read_text().splitlines()]

@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from functools import partial
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -19,6 +19,7 @@ import numpy as np
 import soundfile as sf
 import soxr
 
+from sure_bench.data.parallel import run_in_threads
 from sure_bench.data.sure_mini.plans import PlannedUtterance
 from sure_bench.data.sure_mini.voices import BABBLE_VOICES
 from sure_bench.files import write_atomic_with
@@ -176,18 +177,6 @@ def render_many(jobs: Iterable[tuple[PlannedUtterance, Path]], workers: int = 3,
     """
     espeak_executable()
     jobs = list(jobs)
-    durations: dict[str, float] = {}
     if jobs and any(p.noise == "babble" for p, _ in jobs):
         babble_bank()  # make it once, before the threads start
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(render_to_file, p, out): p.id for p, out in jobs}
-        try:
-            for fut in as_completed(futures):
-                durations[futures[fut]] = fut.result()
-                if on_done:
-                    on_done(1)
-        except BaseException:
-            for fut in futures:
-                fut.cancel()
-            raise
-    return durations
+    return run_in_threads({p.id: partial(render_to_file, p, out) for p, out in jobs}, workers, on_done)

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 import soxr
 
+from sure_bench.data.parallel import run_in_threads
 from sure_bench.data.sure_mini.render import trim_silence
 from sure_bench.data.tts_corpus.voices import TtsVoice, synthesize
 from sure_bench.files import write_atomic_with
@@ -84,17 +85,4 @@ def render_many(jobs: Iterable[Job], workers: int = 3,
                 on_done: Callable[[int], None] | None = None) -> dict[str, float]:
     """Render jobs, `workers` at a time (threads: the work is in subprocesses and onnxruntime);
     returns {id: duration}. `on_done(1)` is called in the caller's thread per file."""
-    jobs = list(jobs)
-    durations: dict[str, float] = {}
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(render_to_file, job): job.id for job in jobs}
-        try:
-            for fut in as_completed(futures):
-                durations[futures[fut]] = fut.result()
-                if on_done:
-                    on_done(1)
-        except BaseException:
-            for fut in futures:
-                fut.cancel()
-            raise
-    return durations
+    return run_in_threads({job.id: partial(render_to_file, job) for job in jobs}, workers, on_done)

@@ -81,8 +81,24 @@ def _embedded_family(name: str) -> Family:
     return next(f for f in FAMILIES.values() if name in f.embedded)
 
 
+def _text_to_speech(name: str) -> nn.Module | None:
+    """A text-to-speech backbone (`families/fastspeech.py`'s `TTSBackbone`) when `name` is its tiny config
+    or a checkpoint of `python -m sure_bench.tts.pretrain` (.safetensors), else None."""
+    from sure_bench.backbones.families import fastspeech
+
+    if name not in fastspeech.TINY and not name.endswith(".safetensors"):
+        return None
+    backbone = fastspeech.load_tts_backbone(name)
+    backbone.weights_sha256 = backbone.weights_sha256 or state_dict_sha256(backbone.model)
+    return backbone
+
+
 def load_backbone(name: str, cache_dir: Path | None = None, weights: bool = True) -> SpeechEncoder:
-    """Load a backbone by name, hub id or local path; `weights=False` builds the architecture only."""
+    """Load a backbone by name, hub id or local path; `weights=False` builds the architecture only. A
+    text-to-speech model (`tiny-fastspeech`, a `.safetensors` TTS checkpoint) loads as a `TTSBackbone`."""
+    tts = _text_to_speech(name)
+    if tts is not None:
+        return tts  # type: ignore[return-value]
     if name.startswith("tiny-"):
         model, fam = _from_config(tiny_config(name.removeprefix("tiny-")))
         return SpeechEncoder(model, fam, name, state_dict_sha256(model))

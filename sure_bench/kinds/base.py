@@ -69,6 +69,22 @@ class TaskKind:
 
         return SpeechModel(encoder, head)
 
+    def backbone(self, encoder: nn.Module) -> nn.Module:
+        """The backbone the kind trains, from a fresh copy of the loaded one, before a method goes in
+        (default: itself; a text-to-speech kind places methods on the stacks its spec names)."""
+        return encoder
+
+    def collator(self) -> Any:
+        """Batches a split's rows for the model (default: waveforms cut to `crop_samples`, `targets`)."""
+        from sure_bench.train.collate import Collator  # train builds on kinds: imported when called
+
+        return Collator(self)
+
+    def keep_predictions(self, records: list[dict[str, Any]], folder: Path, stem: str) -> list[dict[str, Any]]:
+        """The test records as saved beside the result `folder/<stem>.json`: a kind whose predictions name
+        files it wrote (synthesized audio) moves them there; default: unchanged."""
+        return records
+
     def encode(self, label: str, utt_id: str = "") -> list[int]:
         """One utterance's training target."""
         raise NotImplementedError

@@ -78,7 +78,9 @@ def _dataset_label(spec) -> str:
 
 
 def prepare_model(encoder: SpeechEncoder, method: Method, config: MethodConfig, kind: TaskKind, head: str):
-    """The backbone with the method applied, inside the task kind's model with its head; and the counts."""
+    """The backbone (as the task kind trains it) with the method applied, inside the kind's model with its
+    head; and the counts."""
+    encoder = kind.backbone(encoder)
     built, params = apply_and_count(encoder, method, config,
                                     lambda: kind.head(encoder.hidden_size, encoder.num_layers + 1, head))
     return kind.model(encoder, built), params
@@ -182,7 +184,8 @@ def write_cell_result(cell: Cell, seed: int, path: Path, lr: float, search: LRSe
 
     spec, run, method = cell.task.spec, cell.run, cell.method
     pred_path = path.with_name(f"seed{seed}.predictions.jsonl")
-    write_atomic(pred_path, "".join(json.dumps(p) + "\n" for p in outcome.predictions))
+    records = cell.kind.keep_predictions(outcome.predictions, path.parent, f"seed{seed}")
+    write_atomic(pred_path, "".join(json.dumps(p) + "\n" for p in records))
     result = Result(
         task=TaskInfo(name=spec.task, version=spec.version, spec_hash=cell.task.spec_hash, kind=spec.kind,
                       dataset=_dataset_label(spec)),

@@ -23,7 +23,6 @@ from transformers.trainer_pt_utils import LengthGroupedSampler
 from sure_bench.kinds.base import TaskKind
 from sure_bench.metrics.registry import compute
 from sure_bench.tasks.spec import TaskSpec
-from sure_bench.train.collate import Collator
 from sure_bench.train.model import SpeechModel
 from sure_bench.train.progress import RichProgress
 
@@ -117,7 +116,7 @@ def train_and_evaluate(
 
     `epochs` shortens the budget (the learning-rate search's explore phase); `score_test=False` stops
     after the dev score (explored points never look at test). `collator`: batches the splits' rows
-    (default: waveforms, cropped to the task's max_seconds). `bf16`: bfloat16 autocast."""
+    (default: the kind's, `kind.collator()`). `bf16`: bfloat16 autocast."""
     metric_names = [spec.metrics.primary, *spec.metrics.also]
 
     def scored(split: str, outputs: np.ndarray) -> tuple[dict[str, float], list[dict]]:
@@ -167,7 +166,7 @@ def train_and_evaluate(
         args=args,
         train_dataset=splits["train"],
         eval_dataset=splits["dev"],
-        data_collator=collator or Collator(kind),
+        data_collator=collator or kind.collator(),
         compute_metrics=dev_metrics,
         callbacks=[*callbacks, progress, tensorboard],
     )

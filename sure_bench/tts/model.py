@@ -150,10 +150,12 @@ class FastSpeech(nn.Module):
         self.register_buffer("mel_std", torch.ones(cfg.n_mels))
 
     def encode(self, tokens: torch.Tensor, token_lengths: torch.Tensor, speakers: torch.Tensor):
-        """-> (speaker-conditioned encoder states (B, N, d), prior mu (B, N, n_mels), log durations, mask)."""
+        """-> (speaker-conditioned encoder states (B, N, d), prior mu (B, N, n_mels), log durations, mask).
+        `speakers`: (B,) ids of pretraining voices, or (B, d) embedding rows (a new voice being adapted)."""
         mask = _mask(token_lengths, tokens.shape[1])
         x = (self.embed(tokens) + sinusoids(tokens.shape[1], self.config.d, tokens.device)) * mask[..., None]
-        h = (self.encoder(x, mask) + self.speaker(speakers)[:, None, :]) * mask[..., None]
+        voice = speakers if speakers.is_floating_point() else self.speaker(speakers)  # rows given, or their ids
+        h = (self.encoder(x, mask) + voice[:, None, :]) * mask[..., None]
         return h, self.prior(h), self.duration(h.detach(), mask), mask
 
     def decode(self, aligned: torch.Tensor, frame_mask: torch.Tensor) -> torch.Tensor:

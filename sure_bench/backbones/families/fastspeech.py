@@ -74,6 +74,11 @@ class TTSBackbone(nn.Module):
     def num_layers(self) -> int:
         return self.view.num_layers
 
+    def set_attention(self, attention: str) -> None:
+        """Its attention is torch's SDPA whatever is asked ("sdpa" or "eager" give the same numbers here)."""
+        if attention not in ("sdpa", "eager"):
+            raise ValueError(f"unknown attention {attention!r}")
+
     def freeze_frontend(self) -> None:
         """The phoneme embedding: nothing beyond `requires_grad`."""
         for p in self.view.frontend.parameters():

@@ -11,6 +11,7 @@ resumes from that state; the steps it takes do not depend on the stops (only how
 from __future__ import annotations
 
 import argparse
+import hashlib
 import math
 import shlex
 import sys
@@ -81,9 +82,21 @@ def _save_state(path: Path, model: FastSpeech, opt: torch.optim.Optimizer, step:
     path.with_suffix(".tmp").replace(path)
 
 
+PRETRAIN_SPLITS = ("pretrain", "train")  # tts-mini's name, and a plain corpus's
+
+
 def _split(items: list[Item]) -> tuple[list[Item], list[Item]]:
-    train = [it for it in items if it.split == "train"]
-    held = [it for it in items if it.split == "dev"] or [it for it in items if it.split == "test"]
+    """(training, held-out) utterances of the pretraining voices. Held out: their dev (else test) rows;
+    where dev and test belong to another voice only (tts-mini's held-out target, never heard here), every
+    50th pretraining utterance by the sha256 of its id."""
+    train = [it for it in items if it.split in PRETRAIN_SPLITS]
+    voices = {it.speaker for it in train}
+    held = ([it for it in items if it.split == "dev" and it.speaker in voices]
+            or [it for it in items if it.split == "test" and it.speaker in voices])
+    if not held:
+        chosen = {it.id for it in train if int(hashlib.sha256(it.id.encode()).hexdigest(), 16) % 50 == 0}
+        held = [it for it in train if it.id in chosen]
+        train = [it for it in train if it.id not in chosen]
     return train, held
 
 
@@ -92,11 +105,11 @@ def train(args: argparse.Namespace, argv: list[str] | None = None) -> dict[str, 
     if args.threads:
         torch.set_num_threads(args.threads)
     manifest = manifest_path(args.data_root)
-    rows = read_manifest(manifest)
-    speakers = sorted({r["speaker"] for r in rows})
+    rows = [r for r in read_manifest(manifest) if r["split"] in (*PRETRAIN_SPLITS, "dev", "test")]
     train_items, held = _split(load_items(rows))
     if not train_items:
-        raise SystemExit(f"{manifest}: no usable utterance in split 'train'")
+        raise SystemExit(f"{manifest}: no usable utterance in split {' or '.join(PRETRAIN_SPLITS)}")
+    speakers = sorted({it.speaker for it in train_items})  # the pretraining voices: a held-out target is not one
     model = _build(args, speakers, train_items)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     identity = {"seed": args.seed, "manifest_sha256": file_sha256(manifest), "config": model.config.to_dict(),

@@ -56,3 +56,22 @@ def test_batches_are_length_bucketed_and_seeded():
     assert a == bucketed_batches(lengths, 4, seed=0, epoch=0, window=5) != bucketed_batches(lengths, 4, 0, 1, 5)
     assert sorted(i for b in a for i in b) == lengths
     assert max(max(lengths[i] for i in b) - min(lengths[i] for i in b) for b in a) < 40
+
+
+def test_pretraining_uses_the_pretraining_voices_only():
+    """tts-mini's dev and test rows are the held-out target's: never trained on, never a held-out loss."""
+    import torch
+
+    from sure_bench.tts.data import Item
+    from sure_bench.tts.pretrain import _split
+
+    def item(i: int, speaker: str, split: str) -> Item:
+        return Item(f"{speaker}-{i}", torch.zeros(3, dtype=torch.long), speaker, torch.zeros(5, 80), split)
+
+    items = [item(i, f"v{i % 3}", "pretrain") for i in range(300)] + [item(i, "target", s) for i in range(9)
+                                                                      for s in ("adapt", "dev", "test")]
+    train, held = _split(items)
+    assert {it.speaker for it in train + held} == {"v0", "v1", "v2"}
+    assert 0 < len(held) < 20 and len(train) + len(held) == 300 and not {it.id for it in held} & {it.id for it in train}
+    plain = [item(i, "a", "train") for i in range(10)] + [item(i, "a", "dev") for i in range(10, 12)]
+    assert [it.id for it in _split(plain)[1]] == ["a-10", "a-11"]  # a corpus's own dev rows, when its voices have them

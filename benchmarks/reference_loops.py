@@ -42,7 +42,7 @@ from transformers import Trainer, TrainingArguments, get_linear_schedule_with_wa
 from transformers.trainer_pt_utils import LengthGroupedSampler
 
 from sure_bench.backbones.registry import load_backbone
-from sure_bench.data.cache import default_cache_dir
+from sure_bench.files import default_cache_dir
 from sure_bench.kinds import TaskKind, make_kind
 from sure_bench.methods.base import config_hash
 from sure_bench.methods.registry import load_method

@@ -19,7 +19,8 @@ from pydantic import BaseModel, ConfigDict
 from rich.console import Console
 
 from sure_bench.heads.featurizer import DEFAULT_HEAD
-from sure_bench.results.store import cell_folder, existing_result, write_atomic
+from sure_bench.files import write_atomic
+from sure_bench.results.store import cell_folder, existing_result
 from sure_bench.run import distributed
 from sure_bench.run.config import RunConfig
 from sure_bench.run.lock import CellBusy, CellLock
@@ -71,7 +72,7 @@ def _memo(key: tuple, make, keep_one_of: str | None = None):
 
 
 def _cache(spec: CellSpec) -> Path:
-    from sure_bench.data.cache import default_cache_dir
+    from sure_bench.files import default_cache_dir
 
     return spec.cache_dir or default_cache_dir()
 

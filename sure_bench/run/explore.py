@@ -9,8 +9,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from sure_bench.files import write_atomic
 from sure_bench.results.schema import ExploredPoint, LRPoint, LRSearch
-from sure_bench.results.store import write_atomic
 from sure_bench.run import distributed
 from sure_bench.run.search import SearchError, choose, explore_epochs, lr_tag
 

@@ -13,14 +13,14 @@ from pathlib import Path
 import numpy as np
 
 from sure_bench.backbones.registry import load_backbone
-from sure_bench.data.cache import default_cache_dir
+from sure_bench.files import default_cache_dir, write_atomic
 from sure_bench.heads.featurizer import DEFAULT_HEAD
 from sure_bench.kinds import all_kinds, make_kind
 from sure_bench.methods.base import MethodConfig, config_hash
 from sure_bench.results import provenance
 from sure_bench.results.schema import (BackboneInfo, DataInfo, MethodInfo, Params, Result, RunInfo, Scores,
                                        TaskInfo, TrainSummary)
-from sure_bench.results.store import cell_folder, existing_result, write_atomic, write_result
+from sure_bench.results.store import cell_folder, existing_result, write_result
 from sure_bench.run.config import RunConfig
 from sure_bench.run.runner import RunOptions, _dataset_label, load_splits
 from sure_bench.tasks.registry import Task

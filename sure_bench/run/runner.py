@@ -23,7 +23,8 @@ from sure_bench.heads.featurizer import DEFAULT_HEAD
 from sure_bench.kinds import TaskKind
 from sure_bench.results.schema import (BackboneInfo, DataInfo, LRSearch, MethodInfo, Result, RunInfo, Scores,
                                        TaskInfo, TrainSummary)
-from sure_bench.results.store import write_atomic, write_result
+from sure_bench.files import write_atomic
+from sure_bench.results.store import write_result
 from sure_bench.run import distributed
 from sure_bench.run.config import RunConfig
 from sure_bench.tasks.registry import Task
@@ -147,7 +148,7 @@ class Cell:
         the run's precision and attention (both part of the cache key)."""
         import torch
 
-        from sure_bench.data.cache import default_cache_dir
+        from sure_bench.files import default_cache_dir
         from sure_bench.features.frames import cached_frame_states
         from sure_bench.features.pooled import cached_pooled_states
 

@@ -29,8 +29,10 @@ _ARCHITECTURES = {n: c for f in FAMILIES.values() for n, c in f.architectures.it
 
 def known_backbones() -> dict[str, str]:
     """Name -> where its weights come from."""
+    from sure_bench.backbones.families import fastspeech
+
     return {**{n: e.source for n, e in EMBEDDED.items()}, **HUB,
-            **{t: "random init from a tiny config (tests)" for t in TINY}}
+            **{t: "random init from a tiny config (tests)" for t in TINY}, **fastspeech.known()}
 
 
 def state_dict_sha256(model: nn.Module) -> str:
@@ -82,11 +84,11 @@ def _embedded_family(name: str) -> Family:
 
 
 def _text_to_speech(name: str) -> nn.Module | None:
-    """A text-to-speech backbone (`families/fastspeech.py`'s `TTSBackbone`) when `name` is its tiny config
-    or a checkpoint of `python -m sure_bench.tts.pretrain` (.safetensors), else None."""
+    """A text-to-speech backbone (`families/fastspeech.py`'s `TTSBackbone`) when `name` is its tiny config,
+    a packaged checkpoint or a checkpoint of `python -m sure_bench.tts.pretrain` (.safetensors), else None."""
     from sure_bench.backbones.families import fastspeech
 
-    if name not in fastspeech.TINY and not name.endswith(".safetensors"):
+    if not fastspeech.serves(name):
         return None
     backbone = fastspeech.load_tts_backbone(name)
     backbone.weights_sha256 = backbone.weights_sha256 or state_dict_sha256(backbone.model)

@@ -10,7 +10,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("results_dirs", nargs="*", type=Path, default=[Path("results"), Path("submissions")],
                    help="folders searched for result files (default: results and submissions)")
     p.add_argument("--backbone", help="only this backbone")
-    p.add_argument("--suite", help="only the tasks of this suite (tasks/suites/<name>.yaml)")
+    p.add_argument("--suite", nargs="+", help="only the tasks of these suites (tasks/suites/<name>.yaml)")
     p.add_argument("--out", type=Path, default=Path("leaderboard.md"), help="the Markdown leaderboard")
     p.add_argument("--tables", type=Path, help="folder for leaderboard.csv and .json (default: beside --out, "
                    "named after it: leaderboard.md -> leaderboard/)")
@@ -57,8 +57,8 @@ def execute(args: argparse.Namespace) -> int:
         from sure_bench.report.groups import average_groups
         from sure_bench.tasks.registry import suite_groups, suite_tasks
 
-        frame = frame[frame["task"].isin(suite_tasks(args.suite, args.tasks_dir))]
-        groups = suite_groups(args.suite, args.tasks_dir)
+        frame = frame[frame["task"].isin([t for s in args.suite for t in suite_tasks(s, args.tasks_dir)])]
+        groups = {k: v for s in args.suite for k, v in suite_groups(s, args.tasks_dir).items()}
         if groups:
             frame, current = average_groups(frame, groups, current)
             collected.frame = frame
@@ -68,7 +68,7 @@ def execute(args: argparse.Namespace) -> int:
     if args.backbone:
         command += f" --backbone {args.backbone}"
     if args.suite:
-        command += f" --suite {args.suite}"
+        command += " --suite " + " ".join(args.suite)
     write_atomic(args.out, markdown(collected, boards, command, sure_bench.__version__))
     written = [args.out, *export(boards, tables_folder(args.out, args.tables))]
     if args.plots:

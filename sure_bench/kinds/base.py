@@ -43,6 +43,7 @@ class TaskKind:
     FIELDS: ClassVar[type[KindFields]]
     PROBE: ClassVar[bool] = False  # whether the kind has a closed-form reference probe (`fit_probe`)
     CACHED_SPLITS_HOLD_LABELS: ClassVar[bool] = True
+    ANCHORS: ClassVar[bool] = False  # whether results carry the task's floor and ceiling (`ceiling_predictions`)
 
     def __init__(self, task: "Task", data_root: Path | None = None):
         self.task = task
@@ -112,6 +113,13 @@ class TaskKind:
         from the split's utterances (in order) and the model's outputs for them."""
         return [{"id": str(i), "reference": self.reference(str(lab)), "prediction": self.decode(out)}
                 for i, lab, out in zip(ids, labels, outputs)]
+
+    def ceiling_predictions(self, split: str, ids: Sequence[str], labels: Sequence[str],
+                            waves: Sequence[np.ndarray]) -> list[dict[str, Any]]:
+        """The ceiling anchor of a kind with `ANCHORS`: records scored like `predictions`' but made from the
+        split's real targets (its decoded 16 kHz audio) (a TTS kind: the recordings through its own mel -> vocoder path). The floor
+        anchor is the untrained model (`kind.model` with no method), scored the usual way."""
+        raise NotImplementedError(f"kind {self.NAME} has no anchors")
 
     def fit_probe(self, features: dict[str, np.ndarray], splits: dict, c_grid: Sequence[float],
                   max_iter: int) -> dict[str, Any]:

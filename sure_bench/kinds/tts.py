@@ -12,7 +12,10 @@ own collator. dev and test sentences are synthesized (predicted durations, Griff
 voice; predictions are `{"id", "reference": {"audio", "text", "speaker"}, "prediction": <wav path>}` with
 absolute paths; test WAVs are kept beside the result as `seed<k>.audio/<id>.wav`, dev WAVs in a scratch
 folder. Scored by mcd (primary), speaker_similarity and tts_cer; dev is scored on every metric the task
-names, each epoch (a dev set of a few dozen sentences takes seconds on the tiny model)."""
+names, each epoch (a dev set of a few dozen sentences takes seconds on the tiny model). Each reference
+also names the JSON of the backbone's voices (`voices_file`), the candidates of `speaker_id_accuracy`.
+Results carry the task's anchors (`ANCHORS`): the floor, the unadapted model in the init voice, and the
+ceiling, the target's test recordings through the same log-mel -> Griffin-Lim path."""
 
 from __future__ import annotations
 
@@ -34,7 +37,7 @@ PAD = -100.0  # padding of predicted mels across eval batches (the Trainer's own
 
 
 class Fields(KindFields):
-    METRICS: ClassVar[frozenset[str]] = frozenset({"mcd", "speaker_similarity", "tts_cer"})
+    METRICS: ClassVar[frozenset[str]] = frozenset({"mcd", "speaker_similarity", "speaker_id_accuracy", "tts_cer"})
 
     speaker: str = Field(description="the target voice (the loader's speaker) the model adapts to")
     placement: Literal["decoder", "encoder", "encoder+decoder"] = Field(
@@ -102,6 +105,7 @@ class TTSCollator:
 class Kind(TaskKind):
     NAME = NAME
     FIELDS = Fields
+    ANCHORS = True  # floor: the unadapted model in the init voice; ceiling: the target's recordings re-vocoded
 
     def __init__(self, task, data_root: Path | None = None):
         super().__init__(task, data_root)
@@ -109,6 +113,7 @@ class Kind(TaskKind):
         self._rows: list | None = None
         self._scratch: Path | None = None
         self.init_voice: str | None = None  # the pretraining voice the new row started from (after `model`)
+        self.voices: list[str] = []  # the backbone's voices: the candidates of speaker_id_accuracy (after `model`)
 
     # --- the corpus -------------------------------------------------------------------------------
     def _loader_args(self) -> dict[str, Any]:
@@ -148,15 +153,16 @@ class Kind(TaskKind):
         from sure_bench.backbones.families.fastspeech import TTSBackbone
 
         if not isinstance(encoder, TTSBackbone):
-            raise KindError(f"task {self.spec.task}: kind tts needs a TTS backbone (a checkpoint of "
-                            f"sure_bench.tts.pretrain or tiny-fastspeech), got {type(encoder).__name__}")
+            raise KindError(f"task {self.spec.task}: kind tts needs a TTS backbone: pass --backbone "
+                            "fastspeech-tts-mini (packaged), a checkpoint of python -m sure_bench.tts.pretrain, or "
+                            f"tiny-fastspeech; got {encoder.name if hasattr(encoder, 'name') else type(encoder).__name__}")
         return TTSBackbone(encoder.model, self.spec.placement, encoder.name, encoder.weights_sha256)
 
     def head(self, hidden: int, num_states: int, recipe: str) -> nn.Module:
         return TargetSpeaker(hidden)
 
     def model(self, encoder: nn.Module, head: nn.Module) -> nn.Module:
-        speakers = list(encoder.model.config.speakers)
+        speakers = self.voices = list(encoder.model.config.speakers)
         self.init_voice = self.init_voice or self.choose_init_voice(speakers)
         with torch.no_grad():
             head.row.copy_(encoder.model.speaker.weight[speakers.index(self.init_voice)])
@@ -205,22 +211,58 @@ class Kind(TaskKind):
 
     def predictions(self, split: str, ids: Sequence[str], labels: Sequence[str],
                     outputs: np.ndarray) -> list[dict[str, Any]]:
-        import soundfile as sf
-
-        from sure_bench.tts.audio import griffin_lim
-
-        where = {r.id: r for r in self._corpus()}
-        folder = self._folder(split)
+        folder, voices = self._folder(split), self.voices_file()
         records = []
         for uid, text, mel in zip(ids, labels, outputs):
             mel = np.asarray(mel, dtype=np.float32)
             mel = mel[~np.all(mel == PAD, axis=-1)]
-            wave = griffin_lim(torch.from_numpy(mel).T, self.spec.griffin_lim_iterations)
-            path = folder / f"{uid}.wav"
-            sf.write(str(path), wave.numpy(), 16000, subtype="PCM_16")
-            records.append({"id": str(uid), "prediction": str(path),
-                            "reference": {"audio": str(Path(where[str(uid)].path).resolve()), "text": str(text),
-                                          "speaker": self.spec.speaker}})
+            records.append(self._record(str(uid), str(text), self._write(folder, str(uid), mel), voices))
+        return records
+
+    def _write(self, folder: Path, uid: str, mel: np.ndarray) -> Path:
+        import soundfile as sf
+
+        from sure_bench.tts.audio import griffin_lim
+
+        wave = griffin_lim(torch.from_numpy(np.asarray(mel, dtype=np.float32)).T, self.spec.griffin_lim_iterations)
+        path = folder / f"{uid}.wav"
+        sf.write(str(path), wave.numpy(), 16000, subtype="PCM_16")
+        return path
+
+    def voices_file(self) -> Path:
+        """JSON {voice: [up to 8 of its recordings]} of the backbone's voices found in the corpus (the
+        candidates `speaker_id_accuracy` tells the target from), in the cache, named by its content."""
+        import hashlib
+        import json
+
+        from sure_bench.files import default_cache_dir, write_atomic
+
+        rows = self._corpus()
+        voices = {v: [str(Path(r.path).resolve()) for r in rows if r.speaker == v][:8] for v in self.voices}
+        text = json.dumps({v: p for v, p in voices.items() if p}, indent=1, sort_keys=True) + "\n"
+        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        path = default_cache_dir() / "tts-voices" / f"{self.spec.task}-{digest}.json"
+        if not path.is_file():
+            write_atomic(path, text)
+        return path
+
+    def _record(self, uid: str, text: str, path: Path, voices: Path) -> dict[str, Any]:
+        where = {r.id: r for r in self._corpus()}
+        return {"id": str(uid), "prediction": str(path),
+                "reference": {"audio": str(Path(where[str(uid)].path).resolve()), "text": str(text),
+                              "speaker": self.spec.speaker, "voices": str(voices)}}
+
+    def ceiling_predictions(self, split: str, ids: Sequence[str], labels: Sequence[str],
+                            waves: Sequence[np.ndarray]) -> list[dict[str, Any]]:
+        """The target's own recordings of the split (16 kHz, as decoded for training) through the model's
+        mel -> Griffin-Lim path: what a perfect acoustic model would score with this vocoder."""
+        from sure_bench.tts.audio import log_mel
+
+        folder, voices = self._folder(f"{split}-ceiling"), self.voices_file()
+        records = []
+        for uid, text, wave in zip(ids, labels, waves):
+            mel = log_mel(torch.from_numpy(np.asarray(wave, dtype=np.float32))).T.numpy()
+            records.append(self._record(str(uid), str(text), self._write(folder, str(uid), mel), voices))
         return records
 
     def keep_predictions(self, records: list[dict[str, Any]], folder: Path, stem: str) -> list[dict[str, Any]]:

@@ -12,6 +12,10 @@ the reference recording's rate first, so 8 kHz references score an 8 kHz renderi
   utterance's GE2E embedding (resemblyzer's weights, `metrics/speaker_embedding.py`) and the centroid of
   the target speaker's reference recordings (L2-normalised mean of their embeddings, each distinct
   recording once), averaged over utterances. Reference embeddings are cached in memory per file.
+* `speaker_id_accuracy` (higher better): the share of generated utterances whose GE2E embedding is
+  nearer (cosine) to the target's centroid than to the centroid of any other candidate voice; the
+  candidates are listed in the JSON file the reference's `"voices"` key names (`{voice: [recordings]}`:
+  for tts-mini, the backbone's pretraining voices), the target's centroid is its reference recordings'.
 * `tts_cer` (lower better): the embedded Whisper tiny.en (`metrics/whisper_asr.py`) transcribes each
   generated utterance; CER against the sentences after `normalize_text`, as the `cer` metric computes it
   (corpus-level character edit distance over reference characters, empty references left out).
@@ -69,6 +73,37 @@ def speaker_similarity(references: Sequence[Mapping[str, Any]], predictions: Seq
     return float(np.mean(similarity_per_utterance(references, predictions)))
 
 
+def _centroid(paths: Sequence[str]) -> np.ndarray:
+    from sure_bench.metrics.speaker_embedding import embed_files
+
+    mean = embed_files(list(paths), cache=True).mean(axis=0)
+    return mean / np.linalg.norm(mean)
+
+
+def speaker_id_accuracy(references: Sequence[Mapping[str, Any]], predictions: Sequence[str]) -> float:
+    """Share of generated utterances identified as their target speaker among the candidate voices."""
+    import json
+
+    from sure_bench.metrics.speaker_embedding import embed_files
+
+    refs = check_pairs(references, predictions, "voices")
+    generated = embed_files([str(p) for p in predictions], band=[_rate(r["audio"]) for r in refs])
+    candidates: dict[str, dict[str, np.ndarray]] = {}
+    targets: dict[str, np.ndarray] = {}
+    hits = []
+    for r, g in zip(refs, generated):
+        voices_file, speaker = str(r["voices"]), str(r.get("speaker", ""))
+        if voices_file not in candidates:
+            voices = json.loads(open(voices_file, encoding="utf-8").read())
+            candidates[voices_file] = {v: _centroid(p) for v, p in voices.items() if p and v != speaker}
+        if speaker not in targets:
+            targets[speaker] = _centroid(list(dict.fromkeys(str(x["audio"]) for x in refs
+                                                            if str(x.get("speaker", "")) == speaker)))
+        own = float(g @ targets[speaker])
+        hits.append(all(own > float(g @ c) for c in candidates[voices_file].values()))
+    return float(np.mean(hits))
+
+
 def transcripts(references: Sequence[Mapping[str, Any]], predictions: Sequence[str]) -> list[str]:
     """Whisper tiny.en transcripts of the generated utterances, each in its reference's band."""
     from sure_bench.metrics.whisper_asr import transcribe_files
@@ -90,5 +125,7 @@ register("mcd", mcd, higher_is_better=False, upper=None,
          description="mel-cepstral distortion (dB, DTW, c0 excluded) against the target's recordings")
 register("speaker_similarity", speaker_similarity, higher_is_better=True, lower=-1.0, upper=1.0,
          description="cosine of GE2E speaker embeddings with the target speaker's centroid")
+register("speaker_id_accuracy", speaker_id_accuracy, higher_is_better=True,
+         description="share of generated utterances nearest (GE2E cosine) to the target among all candidate voices")
 register("tts_cer", tts_cer, higher_is_better=False,
          description="character error rate of Whisper tiny.en transcripts of the generated speech")

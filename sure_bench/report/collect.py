@@ -21,7 +21,7 @@ class Collected:
 
 COLUMNS = ["path", "backbone", "task", "spec_hash", "method", "label", "run_hash", "config_hash", "seed", "metric",
            "higher_is_better", "score", "lr", "lr_grid", "percent", "trainable", "date", "dataset", "sizes", "device",
-           "verified"]
+           "verified", "scores", "anchors"]
 
 
 def _verified(path: Path, known: dict[Path, str]) -> str:
@@ -48,6 +48,7 @@ def _row(path: Path, r: Result) -> dict:
         "percent": r.params.percent,
         "trainable": r.params.method_added + r.params.method_unfrozen, "date": r.provenance.date,
         "dataset": r.task.dataset, "sizes": r.data.sizes, "device": r.provenance.device,
+        "scores": dict(r.scores.test), "anchors": r.scores.anchors,
     }
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from sure_bench.files import write_atomic
+from sure_bench.report.anchored import anchored_markdown
 from sure_bench.report.collect import Collected
 from sure_bench.report.leaderboard import PROBE, REFERENCE, Board, has_run
 from sure_bench.report.validity import SENTENCE, validity_markdown
@@ -109,6 +110,7 @@ def markdown(collected: Collected, boards: list[Board], command: str, version: s
             continue
         out += [f"## {board.backbone}", "", display_table(board).to_markdown(index=False), "",
                 "### Tasks", "", task_table(collected, board).to_markdown(index=False), "",
+                *anchored_markdown(collected.frame, board),
                 "### Validity", "", SENTENCE, "", validity_markdown(board), ""]
         if not board.rows.empty:
             out += ["### Learning rates", "", "The rate each row's seeds trained at, chosen on dev by the search "

@@ -49,6 +49,9 @@ class Scores(_Model):
     test: dict[str, float]
     primary: str
     higher_is_better: bool
+    anchors: dict[str, dict[str, float]] | None = Field(
+        None, description="the task's test anchors, where its kind has them: {'floor': metrics of the untrained "
+                          "model, 'ceiling': metrics of the real targets through the model's output path}")
 
 
 class TrainSummary(_Model):

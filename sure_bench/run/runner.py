@@ -26,6 +26,7 @@ from sure_bench.results.schema import (BackboneInfo, DataInfo, LRSearch, MethodI
 from sure_bench.files import write_atomic
 from sure_bench.results.store import write_result
 from sure_bench.run import distributed
+from sure_bench.run.anchors import task_anchors
 from sure_bench.run.config import RunConfig
 from sure_bench.tasks.registry import Task
 
@@ -196,7 +197,7 @@ def write_cell_result(cell: Cell, seed: int, path: Path, lr: float, search: LRSe
         params=params,
         seed=seed,
         scores=Scores(dev=outcome.dev, test=outcome.test, primary=spec.metrics.primary,
-                      higher_is_better=spec.metrics.higher_is_better),
+                      higher_is_better=spec.metrics.higher_is_better, anchors=task_anchors(cell)),
         train=TrainSummary(epochs=outcome.epochs, steps=outcome.steps, best_step=outcome.best_step, lr=lr,
                            head_lr=cell.head_lr(lr), batch_size=spec.budget.batch_size,
                            wall_s=round(outcome.wall_s, 2), peak_rss_mb=round(outcome.peak_rss_mb, 1),

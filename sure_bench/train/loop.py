@@ -121,8 +121,8 @@ def train_and_evaluate(
 
     def scored(split: str, outputs: np.ndarray) -> tuple[dict[str, float], list[dict]]:
         ds = splits[split]
-        records = kind.predictions(split, list(ds["id"]), list(ds["label"]), np.asarray(outputs))
-        return compute(metric_names, [r["reference"] for r in records], [r["prediction"] for r in records]), records
+        return score_records(spec, kind.predictions(split, list(ds["id"]), list(ds["label"]), np.asarray(outputs)))
+
     budget = spec.budget
     epochs = epochs or budget.epochs
     steps_per_epoch = max(1, -(-len(splits["train"]) // budget.batch_size))
@@ -205,6 +205,24 @@ def train_and_evaluate(
         test_loss=test_loss,
         diverged=diverged,
     )
+
+
+def score_records(spec: TaskSpec, records: list[dict]) -> tuple[dict[str, float], list[dict]]:
+    """(every metric the task names, over the records' references and predictions; the records)."""
+    names = [spec.metrics.primary, *spec.metrics.also]
+    return compute(names, [r["reference"] for r in records], [r["prediction"] for r in records]), records
+
+
+def evaluate_untrained(model: torch.nn.Module, kind: TaskKind, spec: TaskSpec, split: datasets.Dataset,
+                       name: str, work_dir: Path) -> tuple[dict[str, float], list[dict]]:
+    """Score a model as it is on one split, through the same Trainer prediction path as a trained one."""
+    args = TrainingArguments(output_dir=str(work_dir), per_device_eval_batch_size=spec.budget.batch_size,
+                             report_to="none", disable_tqdm=True, remove_unused_columns=False,
+                             label_names=["labels"], dataloader_num_workers=0, use_cpu=not torch.cuda.is_available())
+    trainer = _Trainer(model=model, args=args, data_collator=kind.collator())
+    trainer.remove_callback(PrinterCallback)
+    outputs = trainer.predict(split).predictions
+    return score_records(spec, kind.predictions(name, list(split["id"]), list(split["label"]), np.asarray(outputs)))
 
 
 def _divergence(log_history: list[dict], final_loss: float) -> str | None:

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs
 
 TARGET = "espeak-en-gb-x-rp-m7"  # a pretraining voice of the full corpus stands in for Piper joe
 ARGS = {"max_per_voice": 2, "target": TARGET}
-METRICS = {"mcd", "speaker_similarity", "tts_cer"}
+METRICS = {"mcd", "speaker_similarity", "speaker_id_accuracy", "tts_cer"}
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,7 @@ def setup(tmp_path_factory):
         "audio": {"sample_rate": 16000, "max_seconds": 20.0}, "speaker": TARGET,
         "budget": {"epochs": 1, "batch_size": 3, "patience": 0, "lr": {"finetune": 1e-4, "default": 1e-3},
                    "lr_grid": {"default": [1e-3], "finetune": [1e-4]}},
-        "metrics": {"primary": "mcd", "also": ["speaker_similarity", "tts_cer"]}}))
+        "metrics": {"primary": "mcd", "also": ["speaker_similarity", "speaker_id_accuracy", "tts_cer"]}}))
     return root / "data", tasks, ckpt
 
 
@@ -82,6 +82,7 @@ def test_tts_runs_end_to_end(setup, method, tmp_path, cache_dir):
         audio, rate = sf.read(wav)
         assert rate == 16000 and len(audio) > 0 and np.isfinite(audio).all()
         assert Path(p["reference"]["audio"]).is_file() and p["reference"]["text"]
+    assert set(result.scores.anchors) == {"floor", "ceiling"}  # the task's anchors, in every result
     assert check_result(path, all_tasks(tasks), result.method.config_hash, method) == []  # re-scored
 
 
@@ -110,3 +111,32 @@ def test_identity_adaptation_reproduces_the_pretrained_voice(setup, cache_dir):
         return compute(sorted(METRICS), [r["reference"] for r in records], [r["prediction"] for r in records])
 
     assert scores(adapted) == scores(mel.masked_fill(~frames[..., None], -100.0))
+
+
+def test_results_carry_the_anchors_and_lr_zero_is_the_floor(setup, tmp_path, cache_dir):
+    """Every result carries the task's floor (the unadapted model in the init voice) and ceiling (the
+    target's recordings re-vocoded), computed once; training at lr 0 scores exactly the floor."""
+    from rich.console import Console
+
+    from sure_bench.run.anchors import anchors_path, task_anchors
+    from sure_bench.run.cells import CellSpec, _options, resolve
+    from sure_bench.run.runner import Cell, load_splits
+
+    data, tasks, ckpt = setup
+    spec = CellSpec(method="speaker_embedding", task="toy-tts", phase="train", seed=0, backbone=str(ckpt),
+                    output=tmp_path / "results", tasks_dir=tasks, data_root=data, cache_dir=cache_dir,
+                    show_progress=False)
+    method, config, task, pristine, run = resolve(spec)
+    opts = _options(spec, Console(quiet=True))
+    kind = make_kind(task, data)
+    splits, _ = load_splits(task, opts, kind)
+    cell = Cell(run, method, config, task, kind, splits, pristine, opts)
+    anchors = task_anchors(cell)
+    assert set(anchors) == {"floor", "ceiling"} and all(set(a) == METRICS for a in anchors.values())
+    # the real recordings through the mel -> Griffin-Lim path are far closer to themselves than a
+    # 3-step model's speech is
+    assert anchors["ceiling"]["mcd"] < anchors["floor"]["mcd"]
+    assert anchors["ceiling"]["speaker_similarity"] > anchors["floor"]["speaker_similarity"]
+    assert anchors_path(cell).is_file() and task_anchors(cell) == anchors  # computed once, then read
+    outcome, _ = cell.train(0, 0.0, tmp_path / "work", "lr 0")
+    assert outcome.test == anchors["floor"]

@@ -150,3 +150,20 @@ def test_bad_inputs(wavs: dict[str, str]) -> None:
         wave, rate = read_audio(wavs["us1"])
         mcd_of(wave, wave, 11025)
     assert not math.isnan(mcd([_ref(wavs, "us1")], [wavs["us1_8k"]]))  # generated 8 kHz, reference 22 kHz
+
+
+def test_speaker_id_accuracy(wavs: dict[str, str], tmp_path: Path) -> None:
+    """The target (en-us, references us1 and us2) is told from the candidates: its own slow renderings
+    are identified as it, f3's renderings are not; a candidate that is the target itself is left out."""
+    import json
+
+    from sure_bench.metrics.tts import speaker_id_accuracy
+
+    voices = tmp_path / "voices.json"
+    voices.write_text(json.dumps({"f3": [wavs["f3_1"], wavs["f3_2"]], "target": [wavs["us1"]]}))
+    refs = [{**_ref(wavs, "us1"), "speaker": "target", "voices": str(voices)},
+            {**_ref(wavs, "us2", S2), "speaker": "target", "voices": str(voices)}]
+    assert speaker_id_accuracy(refs, [wavs["us1_slow"], wavs["us2_slow"]]) == 1.0
+    assert speaker_id_accuracy(refs, [wavs["f3_1"], wavs["us2_slow"]]) == 0.5
+    with pytest.raises(ValueError, match="'voices'"):
+        speaker_id_accuracy([_ref(wavs, "us1")], [wavs["us1"]])

@@ -16,12 +16,13 @@ from sure_bench.results.schema import (BackboneInfo, DataInfo, MethodInfo, Param
 from sure_bench.results.store import method_label, result_path, write_result
 
 TASKS = {"acc-task": ("accuracy", True), "wer-task": ("wer", False), "fold-a": ("accuracy", True),
-         "fold-b": ("accuracy", True)}
+         "fold-b": ("accuracy", True), "tts-task": ("mcd", False)}
 
 
 def make(root: Path, method: str, task: str, seed: int, score: float, percent: float = 1.0,
          spec_hash: str = "a" * 16, date: str = "2026-11-27T00:00:00+00:00", preset: str = "default",
-         run_hash: str | None = "r" * 16, label: str | None = None) -> Path:
+         run_hash: str | None = "r" * 16, label: str | None = None, also: dict | None = None,
+         anchors: dict | None = None) -> Path:
     """A result file; `run_hash=None` writes a schema-1 result (no run block, from before the protocol)."""
     metric, hib = TASKS[task]
     run = None if run_hash is None else RunInfo(hash=run_hash, label=label or method_label(method, preset),
@@ -34,7 +35,8 @@ def make(root: Path, method: str, task: str, seed: int, score: float, percent: f
         params=Params(backbone_total=1000, method_added=int(percent * 10), method_unfrozen=0, head=5,
                       layer_weights=0, percent=percent),
         seed=seed,
-        scores=Scores(dev={metric: score}, test={metric: score}, primary=metric, higher_is_better=hib),
+        scores=Scores(dev={metric: score}, test={metric: score, **(also or {})}, primary=metric,
+                      higher_is_better=hib, anchors=anchors),
         train=TrainSummary(epochs=1, steps=1, best_step=1, lr=1e-3, head_lr=1e-3, batch_size=1, wall_s=1,
                            peak_rss_mb=1, samples_per_s=1),
         data=DataInfo(sizes={"train": 10, "dev": 2, "test": 4}),
@@ -188,3 +190,23 @@ def test_suite_average_groups_report_folds_as_one_column(tmp_path):
     assert cells[("finetune", "acc")]["mean"] == pytest.approx((0.7 + 0.75) / 2) and cells[("finetune", "acc")]["n"] == 2
     assert cells[("linear", "acc")]["mean"] == pytest.approx(0.4)
     assert cells[("linear", "acc")]["n"] == 1  # seed 1 lacks a fold: no group score for it
+
+
+def test_anchored_tasks_show_every_metric_and_the_gain_from_floor_to_ceiling(tmp_path):
+    anchors = {"floor": {"mcd": 8.0, "speaker_similarity": 0.6}, "ceiling": {"mcd": 4.0, "speaker_similarity": 0.9}}
+    root = tmp_path / "r"
+    for seed, (mcd, sim) in enumerate([(6.0, 0.70), (6.2, 0.72), (5.8, 0.68)]):
+        make(root, "lora", "tts-task", seed, mcd, also={"speaker_similarity": sim}, anchors=anchors)
+        make(root, "speaker_embedding", "tts-task", seed, 7.9, percent=0, also={"speaker_similarity": 0.61},
+             anchors=anchors)
+    make(root, "lora", "acc-task", 0, 0.5)  # no anchors: not in the section
+    out = tmp_path / "out"
+    assert main(["report", str(root), "--out", str(out / "lb.md"), "--tables", str(out)]) == 0
+    text = (out / "lb.md").read_text()
+    section = text.split("### Anchored tasks")[1].split("### Validity")[0]
+    assert "#### tts-task" in section and "acc-task" not in section
+    lines = {line.split("|")[1].strip(): line for line in section.splitlines() if line.startswith("| ")}
+    # lora: mcd 6.0 is half way from 8 to 4; similarity 0.70 is a third of the way from 0.6 to 0.9
+    assert "6.000 ± 0.200 (3)" in lines["lora"] and "| 50 %" in lines["lora"] and "| 33 %" in lines["lora"]
+    assert "| 2 %" in lines["speaker_embedding"] and "| 3 %" in lines["speaker_embedding"]
+    assert "8.000" in lines["*floor*"] and "0.900" in lines["*ceiling*"]

@@ -11,6 +11,7 @@ and `TTSBackbone` plays the encoder's part for methods (`sure_bench.methods.appl
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -100,10 +101,27 @@ def _tiny() -> TTSConfig:
 
 
 TINY: dict[str, Any] = {"tiny-fastspeech": _tiny}
+WEIGHTS = Path(__file__).resolve().parents[1] / "weights"
+# Checkpoints of `python -m sure_bench.tts.pretrain` shipped in the package (fp16, with their card: the
+# command, seed, corpus sha256 and losses that made them).
+EMBEDDED: dict[str, Path] = {"fastspeech-tts-mini": WEIGHTS / "fastspeech-tts-mini.safetensors"}
+
+
+def known() -> dict[str, str]:
+    """Name -> where its weights come from, for `known_backbones`."""
+    return {**{n: f"packaged in sure-bench ({p.name}; made by python -m sure_bench.tts.pretrain, see "
+                  f"{p.with_suffix('.json').name})" for n, p in EMBEDDED.items()},
+            **{t: "random init from a tiny config (tests)" for t in TINY}}
+
+
+def serves(name: str) -> bool:
+    """Whether `name` is a TTS backbone this family loads: a tiny config, a packaged checkpoint, a file."""
+    return name in TINY or name in EMBEDDED or name.endswith(".safetensors")
 
 
 def load_tts_backbone(name: str, placement: str = "decoder", seed: int = 0) -> TTSBackbone:
-    """`tiny-fastspeech` (random, seeded) or a checkpoint written by `sure_bench.tts.pretrain` (.safetensors)."""
+    """`tiny-fastspeech` (random, seeded), a packaged checkpoint (`fastspeech-tts-mini`) or a checkpoint
+    written by `sure_bench.tts.pretrain` (.safetensors)."""
     from sure_bench.tts.model import FastSpeech
 
     if name in TINY:
@@ -111,7 +129,11 @@ def load_tts_backbone(name: str, placement: str = "decoder", seed: int = 0) -> T
         return TTSBackbone(FastSpeech(TINY[name]()), placement, name)
     from sure_bench.tts.checkpoint import load_checkpoint
 
-    model, card = load_checkpoint(name)
+    path = EMBEDDED.get(name, Path(name))
+    if not path.is_file():
+        raise ValueError(f"TTS backbone {name!r}: no file {path}; give a checkpoint written by "
+                         "`python -m sure_bench.tts.pretrain` or one of " + ", ".join(sorted(known())))
+    model, card = load_checkpoint(path)
     return TTSBackbone(model, placement, name, card.get("weights_sha256", ""))
 
 

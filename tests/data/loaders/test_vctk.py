@@ -1,5 +1,6 @@
 """VCTK 0.92 loader on a fake copy of the release: wav48_silence_trimmed/<spk>/<spk>_<NNN>_<mic>.flac + txt/."""
 
+import shutil
 import zlib
 from pathlib import Path
 
@@ -103,3 +104,39 @@ def test_vctk_download_and_task(tmp_path):
             rows, task.split_selection(split, check_size=False))]
     assert picked == {"train": ["p225_001", "p315_003", "s5_002"], "dev": ["p225_002", "p315_001", "s5_001"],
                       "test": ["p225_007", "p315_004", "s5_024"]}
+
+
+def test_vctk_text_labels_and_speakers_leave_the_default_as_it_was(tmp_path):
+    _fake_release(tmp_path)
+    default = vctk.load(tmp_path)
+    assert vctk.load(tmp_path, label="speaker", progress=False) == default
+    rows = vctk.load(tmp_path, label="text", speakers="p225,p315")
+    assert [r.id for r in rows] == ["p225_001", "p225_002", "p225_007", "p315_001", "p315_003", "p315_004"]
+    assert [r.label for r in rows] == ["Please call Stella."] * 3 + [""] * 3  # p315 has no transcripts
+    assert [(r.speaker, r.subset, r.duration) for r in rows] == [(r.speaker, r.subset, r.duration)
+                                                                 for r in default[:6]]
+    with pytest.raises(ValueError, match=r"label must be one of \['speaker', 'text'\], got 'transcript'"):
+        vctk.load(tmp_path, label="transcript")
+    with pytest.raises(FileNotFoundError, match=r"wav48_silence_trimmed/p999'\]; speaker\(s\) \['p999'\] are not"):
+        vctk.load(tmp_path, speakers="p225,p999")
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+def test_vctk_phonemes_and_the_tts_task(tmp_path, cache_dir):
+    _fake_release(tmp_path)
+    ipa = vctk.phonemes(tmp_path, speakers="p225,p315")
+    assert set(ipa) == {"p225_001", "p225_002", "p225_007"}  # p315: no transcripts, no phonemes
+    assert len(set(ipa.values())) == 1 and "stˈɛlə." in ipa["p225_001"]
+
+    task = load_task_file(REPO / "tasks" / "tts-vctk.yaml")
+    assert task.spec.kind == "tts" and task.spec.speaker == "p225"
+    assert task.spec.dataset.args["label"] == "text" and task.spec.dataset.args["mic"] == "mic1"
+    rows = vctk.load(tmp_path, **task.spec.dataset.args)
+    assert {r.speaker for r in rows} == {"p225"} and {r.label for r in rows} == {"Please call Stella."}
+    picked = {split: [r.id for r in select_split(rows, task.split_selection(split, check_size=False))]
+              for split in ("train", "dev", "test")}
+    assert picked == {"train": ["p225_001"], "dev": ["p225_002"], "test": ["p225_007"]}
+    kind = make_kind(task, tmp_path)
+    assert [kind.unusable(r) for r in rows] == [None, None, None]
+    assert kind.phonemes == vctk.phonemes(tmp_path, **task.spec.dataset.args)
+

@@ -5,7 +5,6 @@ The names, configs and loaders come from the family modules (`sure_bench.backbon
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import torch
 from torch import nn
 
 from sure_bench.backbones import DEFAULT_BACKBONE  # noqa: F401  (re-exported)
+from sure_bench.backbones.digest import state_dict_sha256  # noqa: F401  (re-exported)
 from sure_bench.backbones.encoder import SpeechEncoder
 from sure_bench.backbones.families import FAMILIES, Embedded, Family, for_model_type
 from sure_bench.files import default_cache_dir
@@ -29,19 +29,16 @@ _ARCHITECTURES = {n: c for f in FAMILIES.values() for n, c in f.architectures.it
 
 def known_backbones() -> dict[str, str]:
     """Name -> where its weights come from."""
-    from sure_bench.backbones.families import fastspeech
-
     return {**{n: e.source for n, e in EMBEDDED.items()}, **HUB,
-            **{t: "random init from a tiny config (tests)" for t in TINY}, **fastspeech.known()}
+            **{t: "random init from a tiny config (tests)" for t in TINY},
+            **{n: src for m in _tts_modules() for n, src in m.known().items()}}
 
 
-def state_dict_sha256(model: nn.Module) -> str:
-    """sha256 over a model's state dict (names and raw bytes, sorted by name)."""
-    h = hashlib.sha256()
-    for k, v in sorted(model.state_dict().items()):
-        h.update(k.encode())
-        h.update(v.detach().cpu().contiguous().view(torch.uint8).numpy().tobytes())
-    return h.hexdigest()
+def _tts_modules() -> list:
+    """The text-to-speech family modules: each has `known()`, `serves(name)` and a loader."""
+    from sure_bench.backbones.families import fastspeech, speecht5
+
+    return [fastspeech, speecht5]
 
 
 def tiny_config(variant: str) -> Any:
@@ -84,10 +81,13 @@ def _embedded_family(name: str) -> Family:
 
 
 def _text_to_speech(name: str) -> nn.Module | None:
-    """A text-to-speech backbone (`families/fastspeech.py`'s `TTSBackbone`) when `name` is its tiny config,
-    a packaged checkpoint or a checkpoint of `python -m sure_bench.tts.pretrain` (.safetensors), else None."""
-    from sure_bench.backbones.families import fastspeech
+    """A text-to-speech backbone when `name` is one: SpeechT5 (`tiny-speecht5`, `speecht5`), or
+    `families/fastspeech.py`'s `TTSBackbone` (its tiny config, a packaged checkpoint or a checkpoint of
+    `python -m sure_bench.tts.pretrain`, .safetensors); else None."""
+    from sure_bench.backbones.families import fastspeech, speecht5
 
+    if speecht5.serves(name):
+        return speecht5.load_speecht5_backbone(name)
     if not fastspeech.serves(name):
         return None
     backbone = fastspeech.load_tts_backbone(name)

@@ -187,12 +187,29 @@ class Kind(TaskKind):
             return mean / np.linalg.norm(mean)
 
         target = centroid(train)
-        voices = {s: [r.path for r in rows if r.speaker == s] for s in speakers}
-        scored = {s: float(centroid(p) @ target) for s, p in voices.items() if p}
+        scored = {s: float(centroid(p) @ target) for s, p in self.voice_recordings(speakers).items()}
         if not scored:
-            raise KindError(f"{self.task.file}: no recording of any backbone voice ({speakers}) in the corpus; "
-                            "name init_speaker")
+            raise KindError(f"{self.task.file}: no recording of any backbone voice ({speakers}) in the task's "
+                            "corpus nor in tts-mini; name init_speaker")
         return max(scored, key=scored.get)
+
+    def voice_recordings(self, voices: list[str]) -> dict[str, list[str]]:
+        """{backbone voice: up to 8 of its recordings} (absolute paths) from the task's corpus; where it has
+        none and every voice is one of tts-mini's pretraining voices (the packaged backbone's), from tts-mini
+        under the data root (built first if needed)."""
+        from sure_bench.data.tts_corpus.voices import PRETRAIN_VOICES
+
+        def found(rows: list) -> dict[str, list[str]]:
+            out = {v: [str(Path(r.path).resolve()) for r in rows if r.speaker == v][:8] for v in voices}
+            return {v: p for v, p in out.items() if p}
+
+        own = found(self._corpus())
+        if own or not set(voices) <= {v.name for v in PRETRAIN_VOICES}:
+            return own
+        from sure_bench.data.loaders import default_data_root, tts_mini
+
+        return found([r for r in tts_mini.load(Path(self.data_root or default_data_root()), progress=False)
+                      if r.subset == "pretrain"])
 
     def collator(self):
         return TTSCollator(self)
@@ -237,9 +254,7 @@ class Kind(TaskKind):
 
         from sure_bench.files import default_cache_dir, write_atomic
 
-        rows = self._corpus()
-        voices = {v: [str(Path(r.path).resolve()) for r in rows if r.speaker == v][:8] for v in self.voices}
-        text = json.dumps({v: p for v, p in voices.items() if p}, indent=1, sort_keys=True) + "\n"
+        text = json.dumps(self.voice_recordings(self.voices), indent=1, sort_keys=True) + "\n"
         digest = hashlib.sha256(text.encode()).hexdigest()[:16]
         path = default_cache_dir() / "tts-voices" / f"{self.spec.task}-{digest}.json"
         if not path.is_file():

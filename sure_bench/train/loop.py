@@ -119,9 +119,10 @@ def train_and_evaluate(
     (default: the kind's, `kind.collator()`). `bf16`: bfloat16 autocast."""
     metric_names = [spec.metrics.primary, *spec.metrics.also]
 
-    def scored(split: str, outputs: np.ndarray) -> tuple[dict[str, float], list[dict]]:
+    def scored(split: str, outputs: np.ndarray, primary_only: bool = False) -> tuple[dict[str, float], list[dict]]:
         ds = splits[split]
-        return score_records(spec, kind.predictions(split, list(ds["id"]), list(ds["label"]), np.asarray(outputs)))
+        records = kind.predictions(split, list(ds["id"]), list(ds["label"]), np.asarray(outputs))
+        return score_records(spec, records, [spec.metrics.primary] if primary_only else None)
 
     budget = spec.budget
     epochs = epochs or budget.epochs
@@ -155,7 +156,10 @@ def train_and_evaluate(
         bf16=bf16,
     )
 
-    def dev_metrics(pred) -> dict[str, float]:
+    def dev_metrics(pred) -> dict[str, float]:  # each epoch: the primary metric picks the best epoch
+        return scored("dev", pred.predictions, primary_only=True)[0]
+
+    def all_dev_metrics(pred) -> dict[str, float]:  # the best epoch: every metric, for the result
         return scored("dev", pred.predictions)[0]
 
     callbacks = [EarlyStoppingCallback(early_stopping_patience=budget.patience)] if budget.patience else []
@@ -178,6 +182,7 @@ def train_and_evaluate(
     train_out = trainer.train(resume_from_checkpoint=last)
     wall = time.perf_counter() - start
     diverged = _divergence(trainer.state.log_history, train_out.training_loss)
+    trainer.compute_metrics = all_dev_metrics
     dev = {k.removeprefix("eval_"): v for k, v in trainer.evaluate().items() if k.removeprefix("eval_") in metric_names}
     test, predictions, test_loss = {}, [], None
     if score_test:
@@ -207,9 +212,10 @@ def train_and_evaluate(
     )
 
 
-def score_records(spec: TaskSpec, records: list[dict]) -> tuple[dict[str, float], list[dict]]:
-    """(every metric the task names, over the records' references and predictions; the records)."""
-    names = [spec.metrics.primary, *spec.metrics.also]
+def score_records(spec: TaskSpec, records: list[dict],
+                  names: list[str] | None = None) -> tuple[dict[str, float], list[dict]]:
+    """(`names`, default every metric the task names, over the records' references and predictions; the records)."""
+    names = names or [spec.metrics.primary, *spec.metrics.also]
     return compute(names, [r["reference"] for r in records], [r["prediction"] for r in records]), records
 
 

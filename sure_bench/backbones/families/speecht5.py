@@ -15,7 +15,6 @@ module tree: it is neither trained nor counted in the backbone's parameters.
 
 from __future__ import annotations
 
-import hashlib
 import types
 from typing import Any
 
@@ -23,6 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from sure_bench.backbones.digest import state_dict_sha256
 from sure_bench.backbones.families.base import Family
 from sure_bench.backbones.view import BackboneView, LayerView
 
@@ -262,16 +262,6 @@ def known() -> dict[str, str]:
 def serves(name: str) -> bool:
     """Whether `name` is a SpeechT5 TTS backbone this module loads by name (a tiny config or a known hub name)."""
     return name in TINY or name in HUB
-
-
-def state_dict_sha256(model: nn.Module) -> str:
-    """The registry's hash (names and raw bytes, sorted by name), also over 0-d tensors (BatchNorm's
-    `num_batches_tracked` in the postnet, which `registry.state_dict_sha256` cannot view as bytes)."""
-    h = hashlib.sha256()
-    for k, v in sorted(model.state_dict().items()):
-        h.update(k.encode())
-        h.update(v.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
-    return h.hexdigest()
 
 
 def load_speecht5_backbone(name: str = "tiny-speecht5", placement: str = "decoder", seed: int = 0,

@@ -281,7 +281,10 @@ class Kind(TaskKind):
         return records
 
     def keep_predictions(self, records: list[dict[str, Any]], folder: Path, stem: str) -> list[dict[str, Any]]:
-        """Move the synthesized WAVs to `folder/<stem>.audio/` (beside the result) and name them there."""
+        """Move the synthesized WAVs to `folder/<stem>.audio/` (beside the result), name them there, and add
+        each sentence's own scores: `"utterance": {"mcd", "speaker_similarity", "transcript"}` (Whisper's)."""
+        from sure_bench.metrics.tts import mcd_per_utterance, similarity_per_utterance, transcripts
+
         out_dir = Path(folder) / f"{stem}.audio"
         out_dir.mkdir(parents=True, exist_ok=True)
         kept = []
@@ -290,4 +293,10 @@ class Kind(TaskKind):
             if source != target:
                 shutil.move(str(source), target)
             kept.append({**r, "prediction": str(target.resolve())})
+        if kept:
+            refs, preds = [r["reference"] for r in kept], [r["prediction"] for r in kept]
+            columns = zip(mcd_per_utterance(refs, preds), similarity_per_utterance(refs, preds),
+                          transcripts(refs, preds))
+            kept = [{**r, "utterance": {"mcd": round(m, 4), "speaker_similarity": round(c, 4), "transcript": t}}
+                    for r, (m, c, t) in zip(kept, columns)]
         return kept

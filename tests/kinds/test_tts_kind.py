@@ -82,6 +82,9 @@ def test_tts_runs_end_to_end(setup, method, tmp_path, cache_dir):
         audio, rate = sf.read(wav)
         assert rate == 16000 and len(audio) > 0 and np.isfinite(audio).all()
         assert Path(p["reference"]["audio"]).is_file() and p["reference"]["text"]
+        assert p["utterance"]["mcd"] > 0 and isinstance(p["utterance"]["transcript"], str)
+    mean_mcd = float(np.mean([p["utterance"]["mcd"] for p in preds]))
+    assert mean_mcd == pytest.approx(result.scores.test["mcd"], abs=1e-3)  # the sentences' own scores add up
     assert set(result.scores.anchors) == {"floor", "ceiling"}  # the task's anchors, in every result
     assert check_result(path, all_tasks(tasks), result.method.config_hash, method) == []  # re-scored
 

@@ -72,7 +72,13 @@ class TaskKind:
 
     def backbone(self, encoder: nn.Module) -> nn.Module:
         """The backbone the kind trains, from a fresh copy of the loaded one, before a method goes in
-        (default: itself; a text-to-speech kind places methods on the stacks its spec names)."""
+        (default: itself, a speech encoder; a text-to-speech kind places methods on the stacks its spec names)."""
+        from sure_bench.backbones.encoder import SpeechEncoder
+
+        if not isinstance(encoder, SpeechEncoder):
+            raise KindError(f"task {self.spec.task}: kind {self.NAME} needs a speech encoder backbone (e.g. "
+                            f"whisper-tiny.en); {getattr(encoder, 'name', type(encoder).__name__)} is a "
+                            "text-to-speech model: run it on a tts task (sure-bench tasks --kinds)")
         return encoder
 
     def collator(self) -> Any:

@@ -52,6 +52,7 @@ def run_probe(tasks: list[Task], opts: RunOptions) -> list[Path]:
             opts.console.print(f"[dim]skip {spec.task}: the probe is for the kinds "
                                f"{', '.join(probed)}, not {spec.kind}[/dim]")
             continue
+        kind.backbone(encoder)  # a speech encoder, or a clear error
         folder = cell_folder(opts.output, opts.backbone, run.label, spec.task)
         paths = {seed: folder / f"seed{seed}.json" for seed in opts.seeds}
         todo = [s for s, p in paths.items() if opts.overwrite or not existing_result(p, task.spec_hash, run.hash)]

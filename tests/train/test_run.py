@@ -87,6 +87,11 @@ def test_bad_method_and_task_give_clear_errors(toy_suite, tmp_path, capsys):
     assert "unknown method 'nope'" in capsys.readouterr().err
     assert main(["run", "--method", "linear", "--tasks-dir", str(tasks), "--tasks", "toy-zzz"]) == 2
     assert "unknown task(s) ['toy-zzz']" in capsys.readouterr().err
+    for method in ("linear", "probe"):  # a text-to-speech model is no speech encoder
+        assert main(["run", "--method", method, "--backbone", "tiny-fastspeech", "--tasks-dir", str(tasks),
+                     "--data-root", str(data), "--output", str(tmp_path / "out"), "--tasks", "toy-cls",
+                     "--no-progress"]) == 2
+        assert "needs a speech encoder backbone" in capsys.readouterr().err
 
 
 def _cli(toy_suite, out: Path, cache: Path, tasks: Path | None = None) -> list[str]:

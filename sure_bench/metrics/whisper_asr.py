@@ -36,7 +36,7 @@ def _model() -> tuple[Any, Any]:
     from sure_bench.backbones.packaged_weights import whisper_tiny_en_bin
 
     folder = whisper_tiny_en_bin().parent
-    threads = max(1, min(4, os.cpu_count() or 1))
+    threads = max(1, int(os.environ.get("OMP_NUM_THREADS") or min(4, os.cpu_count() or 1)))  # as torch's
     model = ctranslate2.models.Whisper(str(folder), device="cpu", compute_type="float32", intra_threads=threads)
     return model, Tokenizer.from_file(str(folder / "tokenizer.json"))
 

@@ -10,13 +10,14 @@ from torch import nn
 
 from sure_bench.backbones.attention import install as install_attention
 from sure_bench.backbones.families import Family, get_family
+from sure_bench.backbones.view import ViewBacked
 
 __all__ = ["ATTENTION", "SpeechEncoder"]
 
 ATTENTION = ("sdpa", "eager")
 
 
-class SpeechEncoder(nn.Module):
+class SpeechEncoder(ViewBacked, nn.Module):
     """Waveforms (B, S) at 16 kHz -> hidden states of every layer and a frame mask."""
 
     def __init__(self, model: nn.Module, family: str, name: str = "", weights_sha256: str = ""):
@@ -39,14 +40,6 @@ class SpeechEncoder(nn.Module):
     def family_spec(self) -> Family:
         """This encoder's family record (looked up, not stored: the encoder stays deep-copyable)."""
         return get_family(self.family)
-
-    @property
-    def hidden_size(self) -> int:
-        return self.view.hidden_size
-
-    @property
-    def num_layers(self) -> int:
-        return self.view.num_layers
 
     @property
     def padding_invariant(self) -> bool:

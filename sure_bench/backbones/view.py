@@ -177,3 +177,23 @@ class BackboneView:
     def inserted_modules(self) -> nn.ModuleDict:
         """All modules added through `insert` (registered on the encoder so they train and save)."""
         return self._branches
+
+
+class ViewBacked:
+    """For a backbone module holding its `view`: the sizes and placement every caller reads, from the view."""
+
+    view: BackboneView
+
+    @property
+    def hidden_size(self) -> int:
+        return self.view.hidden_size
+
+    @property
+    def num_layers(self) -> int:
+        return self.view.num_layers
+
+    @property
+    def placement(self) -> str:
+        """Which stacks methods were placed on, for the result record ("decoder", "encoder+decoder", ...);
+        "" for a one-stack encoder."""
+        return self.view.placement

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from sure_bench.backbones.families.base import Family
-from sure_bench.backbones.view import BackboneView, LayerView
+from sure_bench.backbones.view import BackboneView, LayerView, ViewBacked
 
 if TYPE_CHECKING:
     from sure_bench.tts.model import FastSpeech, TTSConfig
@@ -53,7 +53,7 @@ def build_view(model: nn.Module, family: str = FAMILY, placement: str = "decoder
     return view
 
 
-class TTSBackbone(nn.Module):
+class TTSBackbone(ViewBacked, nn.Module):
     """A `FastSpeech` model with its view for one placement; modules methods insert are registered here."""
 
     def __init__(self, model: FastSpeech, placement: str = "decoder", name: str = "", weights_sha256: str = ""):
@@ -61,19 +61,6 @@ class TTSBackbone(nn.Module):
         self.model, self.family, self.name, self.weights_sha256 = model, FAMILY, name, weights_sha256
         self.view = build_view(model, FAMILY, placement)
         self.inserted = self.view.inserted_modules()
-
-    @property
-    def placement(self) -> str:
-        """Which stacks methods were placed on, for the result record ("decoder", "encoder+decoder", ...)."""
-        return self.view.placement
-
-    @property
-    def hidden_size(self) -> int:
-        return self.view.hidden_size
-
-    @property
-    def num_layers(self) -> int:
-        return self.view.num_layers
 
     def set_attention(self, attention: str) -> None:
         """Its attention is torch's SDPA whatever is asked ("sdpa" or "eager" give the same numbers here)."""

@@ -24,7 +24,7 @@ from torch import nn
 
 from sure_bench.backbones.digest import state_dict_sha256
 from sure_bench.backbones.families.base import Family
-from sure_bench.backbones.view import BackboneView, LayerView
+from sure_bench.backbones.view import BackboneView, LayerView, ViewBacked
 
 FAMILY = "speecht5"
 PLACEMENTS = ("decoder", "encoder", "encoder+decoder")
@@ -126,7 +126,7 @@ def route_self_attention(attn: nn.Module) -> None:
     attn.forward = types.MethodType(forward, attn)
 
 
-class SpeechT5Backbone(nn.Module):
+class SpeechT5Backbone(ViewBacked, nn.Module):
     """A `SpeechT5ForTextToSpeech` with its view for one placement (modules methods insert are registered
     here) and its vocoder (frozen, outside the module tree)."""
 
@@ -149,19 +149,6 @@ class SpeechT5Backbone(nn.Module):
     @property
     def vocoder(self) -> nn.Module | None:
         return self._vocoder[0] if self._vocoder else None
-
-    @property
-    def placement(self) -> str:
-        """Which stacks methods were placed on, for the result record ("decoder", "encoder+decoder", ...)."""
-        return self.view.placement
-
-    @property
-    def hidden_size(self) -> int:
-        return self.view.hidden_size
-
-    @property
-    def num_layers(self) -> int:
-        return self.view.num_layers
 
     @property
     def speaker_embedding_dim(self) -> int:

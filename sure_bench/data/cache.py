@@ -15,7 +15,7 @@ from sure_bench.data.audio import BadAudioError, read_audio
 from sure_bench.data.manifest import Utterance, manifest_hash
 from sure_bench.files import default_cache_dir, write_atomic, write_atomic_with
 
-__all__ = ["FEATURES", "DecodedSplit", "decode_manifest", "default_cache_dir"]  # default_cache_dir: for importers
+__all__ = ["FEATURES", "DecodedSplit", "decode_manifest"]
 
 FEATURES = datasets.Features(
     {

@@ -12,7 +12,7 @@ from sure_bench.files import write_atomic
 from sure_bench.results.schema import Result
 
 __all__ = ["ResultError", "cell_folder", "existing_result", "method_label", "read_result", "result_path",
-           "validation_problems", "write_atomic", "write_result"]  # write_atomic: re-exported for run/
+           "validation_problems", "write_result"]
 
 
 class ResultError(ValueError):

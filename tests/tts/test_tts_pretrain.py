@@ -75,3 +75,22 @@ def test_pretraining_uses_the_pretraining_voices_only():
     assert 0 < len(held) < 20 and len(train) + len(held) == 300 and not {it.id for it in held} & {it.id for it in train}
     plain = [item(i, "a", "train") for i in range(10)] + [item(i, "a", "dev") for i in range(10, 12)]
     assert [it.id for it in _split(plain)[1]] == ["a-10", "a-11"]  # a corpus's own dev rows, when its voices have them
+
+
+def test_the_packaged_checkpoint_is_what_its_card_says():
+    """fastspeech-tts-mini: fp16 weights under 10 MB whose sha256 the card records, with the command, seed
+    and corpus that made them; it loads by name and speaks."""
+    from sure_bench.backbones.families.fastspeech import EMBEDDED
+    from sure_bench.backbones.registry import known_backbones, load_backbone
+    from sure_bench.files import file_digest
+
+    path = EMBEDDED["fastspeech-tts-mini"]
+    card = json.loads(path.with_suffix(".json").read_text())
+    assert path.stat().st_size < 10_000_000 and file_digest(path) == card["weights_sha256"]
+    assert card["command"].startswith("python -m sure_bench.tts.pretrain") and card["seed"] == 0
+    assert len(card["speakers"]) == 12 and card["steps"] > 1000 and len(card["data_manifest_sha256"]) == 64
+    assert "fastspeech-tts-mini" in known_backbones()
+    backbone = load_backbone("fastspeech-tts-mini")
+    assert backbone.weights_sha256 == card["weights_sha256"] and backbone.model.config.speakers == card["speakers"]
+    wave = backbone.synthesize("ðə kwˈɪk bɹˈaʊn fˈɑːks", card["speakers"][0], iterations=4)
+    assert wave.ndim == 1 and wave.numel() > 8000 and torch.isfinite(wave).all()

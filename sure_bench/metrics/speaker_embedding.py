@@ -69,13 +69,16 @@ def _encoder() -> torch.nn.Module:
 
 
 def preprocess(wave: np.ndarray, rate: int) -> np.ndarray:
-    """resemblyzer's `preprocess_wav`: 16 kHz, level raised to -30 dBFS, long silences removed."""
+    """resemblyzer's `preprocess_wav`: 16 kHz, level raised to -30 dBFS, long silences removed. Where the
+    VAD hears no speech at all (a synthesized clip of noise or a faint band-limited one), the whole clip
+    is kept: the utterance still gets an embedding (resemblyzer would fail on it), scored as it sounds."""
     wave = resample(np.asarray(wave, dtype=np.float32), rate, RATE)
     rms = np.sqrt(np.mean((wave.astype(np.float64) * INT16_MAX) ** 2))
     change = TARGET_DBFS - 20 * np.log10(max(rms, 1e-12) / INT16_MAX)
     if change > 0:  # increase only
         wave = wave * np.float32(10 ** (change / 20))
-    return trim_long_silences(wave)
+    trimmed = trim_long_silences(wave)
+    return trimmed if len(trimmed) else wave
 
 
 def trim_long_silences(wave: np.ndarray) -> np.ndarray:

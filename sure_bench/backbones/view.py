@@ -197,3 +197,18 @@ class ViewBacked:
         """Which stacks methods were placed on, for the result record ("decoder", "encoder+decoder", ...);
         "" for a one-stack encoder."""
         return self.view.placement
+
+
+class TextToSpeechBackbone(ViewBacked):
+    """What the TTS backbone modules share: one attention implementation whatever is asked, and a frozen
+    front end by `requires_grad` alone."""
+
+    def set_attention(self, attention: str) -> None:
+        """The model's own attention whatever is asked ("sdpa" or "eager" give the same numbers here)."""
+        if attention not in ("sdpa", "eager"):
+            raise ValueError(f"unknown attention {attention!r}")
+
+    def freeze_frontend(self) -> None:
+        """The front end (phoneme embedding, text prenet): nothing beyond `requires_grad`."""
+        for p in self.view.frontend.parameters():
+            p.requires_grad_(False)

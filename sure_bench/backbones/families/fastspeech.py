@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from sure_bench.backbones.families.base import Family
-from sure_bench.backbones.view import BackboneView, LayerView, ViewBacked
+from sure_bench.backbones.view import BackboneView, LayerView, TextToSpeechBackbone
 
 if TYPE_CHECKING:
     from sure_bench.tts.model import FastSpeech, TTSConfig
@@ -53,7 +53,7 @@ def build_view(model: nn.Module, family: str = FAMILY, placement: str = "decoder
     return view
 
 
-class TTSBackbone(ViewBacked, nn.Module):
+class TTSBackbone(TextToSpeechBackbone, nn.Module):
     """A `FastSpeech` model with its view for one placement; modules methods insert are registered here."""
 
     def __init__(self, model: FastSpeech, placement: str = "decoder", name: str = "", weights_sha256: str = ""):
@@ -61,16 +61,6 @@ class TTSBackbone(ViewBacked, nn.Module):
         self.model, self.family, self.name, self.weights_sha256 = model, FAMILY, name, weights_sha256
         self.view = build_view(model, FAMILY, placement)
         self.inserted = self.view.inserted_modules()
-
-    def set_attention(self, attention: str) -> None:
-        """Its attention is torch's SDPA whatever is asked ("sdpa" or "eager" give the same numbers here)."""
-        if attention not in ("sdpa", "eager"):
-            raise ValueError(f"unknown attention {attention!r}")
-
-    def freeze_frontend(self) -> None:
-        """The phoneme embedding: nothing beyond `requires_grad`."""
-        for p in self.view.frontend.parameters():
-            p.requires_grad_(False)
 
     def forward(self, *args: Any, **kwargs: Any) -> dict[str, torch.Tensor]:
         """The model's training losses (`FastSpeech.forward`)."""

@@ -24,7 +24,7 @@ from torch import nn
 
 from sure_bench.backbones.digest import state_dict_sha256
 from sure_bench.backbones.families.base import Family
-from sure_bench.backbones.view import BackboneView, LayerView, ViewBacked
+from sure_bench.backbones.view import BackboneView, LayerView, TextToSpeechBackbone
 
 FAMILY = "speecht5"
 PLACEMENTS = ("decoder", "encoder", "encoder+decoder")
@@ -126,7 +126,7 @@ def route_self_attention(attn: nn.Module) -> None:
     attn.forward = types.MethodType(forward, attn)
 
 
-class SpeechT5Backbone(ViewBacked, nn.Module):
+class SpeechT5Backbone(TextToSpeechBackbone, nn.Module):
     """A `SpeechT5ForTextToSpeech` with its view for one placement (modules methods insert are registered
     here) and its vocoder (frozen, outside the module tree)."""
 
@@ -157,16 +157,6 @@ class SpeechT5Backbone(ViewBacked, nn.Module):
     def with_placement(self, placement: str) -> SpeechT5Backbone:
         """The same model and vocoder with a view on other stacks (before any method is applied)."""
         return SpeechT5Backbone(self.model, placement, self.vocoder, self.name, self.weights_sha256)
-
-    def set_attention(self, attention: str) -> None:
-        """SpeechT5's attention is eager whatever is asked ("sdpa" or "eager" give the same numbers here)."""
-        if attention not in ("sdpa", "eager"):
-            raise ValueError(f"unknown attention {attention!r}")
-
-    def freeze_frontend(self) -> None:
-        """The text prenet (token embedding, positional scale): nothing beyond `requires_grad`."""
-        for p in self.view.frontend.parameters():
-            p.requires_grad_(False)
 
     def _check_speakers(self, speaker_embeddings: torch.Tensor, batch: int) -> None:
         if tuple(speaker_embeddings.shape) != (batch, self.speaker_embedding_dim):

@@ -64,18 +64,21 @@ def read_transcripts(path: Path) -> list[tuple[str, str]]:
     return out
 
 
-def _subset_folders(root: Path, subsets: str) -> list[Path]:
+def subset_folders(root: Path, subsets: str, allowed: tuple[str, ...] = SUBSETS, info: DatasetInfo = INFO,
+                   corpus: str = "LibriSpeech") -> list[Path]:
+    """The subset folders under `root` that `subsets` (comma-separated; "" = every folder there) names,
+    each checked against `allowed` and for presence. LibriTTS shares it (same subset names and layout)."""
     if not subsets:
         return sorted(p for p in root.iterdir() if p.is_dir())
     names = [s.strip() for s in subsets.split(",") if s.strip()]
-    unknown = [s for s in names if s not in SUBSETS]
+    unknown = [s for s in names if s not in allowed]
     if unknown:
-        raise ValueError(f"librispeech loader: unknown subset(s) {unknown}; allowed: {list(SUBSETS)}")
+        raise ValueError(f"{info.name} loader: unknown subset(s) {unknown}; allowed: {list(allowed)}")
     missing = [root / s for s in names if not (root / s).is_dir()]
     if missing:
         raise FileNotFoundError(
-            f"LibriSpeech subset folder(s) {[str(m) for m in missing]} not found: unpack {[m.name for m in missing]}"
-            f".tar.gz from {INFO.homepage} into --data-root (or run `sure-bench data fetch librispeech`)")
+            f"{corpus} subset folder(s) {[str(m) for m in missing]} not found: unpack {[m.name for m in missing]}"
+            f".tar.gz from {info.homepage} into --data-root (or run `sure-bench data fetch {info.name}`)")
     return [root / s for s in names]
 
 
@@ -88,7 +91,7 @@ def load(data_root: Path, folder: str = INFO.folder, subsets: str = "") -> list[
             f"<chapter>/ holds the FLAC files and .trans.txt transcripts (the layout the OpenSLR archives "
             f"unpack to), or run `sure-bench data fetch librispeech`")
     rows = []
-    for sub in _subset_folders(root, subsets):
+    for sub in subset_folders(root, subsets):
         for trans in sorted(sub.glob("*/*/*.trans.txt")):
             for utt, text in read_transcripts(trans):
                 flac = trans.parent / f"{utt}.flac"

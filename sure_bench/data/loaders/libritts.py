@@ -25,6 +25,7 @@ from pathlib import Path
 from sure_bench.data.audio import duration_of
 from sure_bench.data.dataset_info import DatasetInfo, Download
 from sure_bench.data.loaders._tts_text import adaptation_split, cached_phonemes, parse_speakers
+from sure_bench.data.loaders.librispeech import subset_folders
 from sure_bench.data.manifest import ManifestError, Utterance
 
 SUBSETS = ("train-clean-100", "train-clean-360", "train-other-500", "dev-clean", "dev-other", "test-clean",
@@ -60,21 +61,6 @@ INFO = DatasetInfo(
 _WAV = re.compile(r"^(\d+)_(\d+)_[0-9A-Za-z_]+\.wav$")
 
 
-def _subset_folders(root: Path, subsets: str) -> list[Path]:
-    if not subsets:
-        return sorted(p for p in root.iterdir() if p.is_dir())
-    names = [s.strip() for s in subsets.split(",") if s.strip()]
-    unknown = [s for s in names if s not in SUBSETS]
-    if unknown:
-        raise ValueError(f"libritts loader: unknown subset(s) {unknown}; allowed: {list(SUBSETS)}")
-    missing = [root / s for s in names if not (root / s).is_dir()]
-    if missing:
-        raise FileNotFoundError(
-            f"LibriTTS subset folder(s) {[str(m) for m in missing]} not found: unpack {[m.name for m in missing]}"
-            f".tar.gz from {INFO.homepage} into --data-root (or run `sure-bench data fetch libritts`)")
-    return [root / s for s in names]
-
-
 def _entries(data_root: Path, folder: str, subsets: str, speakers: str | int,
              split_rule: str) -> list[tuple[str, Path, str, str, str]]:
     """(id, wav, normalized text, speaker, subset) of every chosen recording, sorted by subset folder,
@@ -89,7 +75,7 @@ def _entries(data_root: Path, folder: str, subsets: str, speakers: str | int,
             f"to), or run `sure-bench data fetch libritts`")
     wanted = parse_speakers(speakers, "libritts")
     out, found = [], set()
-    for sub in _subset_folders(root, subsets):
+    for sub in subset_folders(root, subsets, SUBSETS, INFO, "LibriTTS"):
         spk_dirs = sorted(p for p in sub.iterdir() if p.is_dir() and (not wanted or p.name in wanted))
         for spk_dir in spk_dirs:
             for wav in sorted(spk_dir.glob("*/*.wav")):

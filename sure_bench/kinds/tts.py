@@ -111,6 +111,8 @@ class Kind(TaskKind):
         super().__init__(task, data_root)
         self._phonemes: dict[str, str] | None = None
         self._rows: list | None = None
+        self._by_id: dict | None = None  # utterance id -> corpus row, built on first use
+        self._voices_file: tuple[tuple[str, ...], Path] | None = None  # (voices, their file), written once
         self._scratch: Path | None = None
         self.init_voice: str | None = None  # the pretraining voice the new row started from (after `model`)
         self.voices: list[str] = []  # the backbone's voices: the candidates of speaker_id_accuracy (after `model`)
@@ -254,17 +256,21 @@ class Kind(TaskKind):
 
         from sure_bench.files import default_cache_dir, write_atomic
 
+        if self._voices_file and self._voices_file[0] == tuple(self.voices):
+            return self._voices_file[1]
         text = json.dumps(self.voice_recordings(self.voices), indent=1, sort_keys=True) + "\n"
         digest = hashlib.sha256(text.encode()).hexdigest()[:16]
         path = default_cache_dir() / "tts-voices" / f"{self.spec.task}-{digest}.json"
         if not path.is_file():
             write_atomic(path, text)
+        self._voices_file = (tuple(self.voices), path)
         return path
 
     def _record(self, uid: str, text: str, path: Path, voices: Path) -> dict[str, Any]:
-        where = {r.id: r for r in self._corpus()}
+        if self._by_id is None:
+            self._by_id = {r.id: r for r in self._corpus()}
         return {"id": str(uid), "prediction": str(path),
-                "reference": {"audio": str(Path(where[str(uid)].path).resolve()), "text": str(text),
+                "reference": {"audio": str(Path(self._by_id[str(uid)].path).resolve()), "text": str(text),
                               "speaker": self.spec.speaker, "voices": str(voices)}}
 
     def ceiling_predictions(self, split: str, ids: Sequence[str], labels: Sequence[str],

@@ -67,3 +67,18 @@ class SpeechEncoder(ViewBacked, nn.Module):
     def forward(self, wave: torch.Tensor, lengths: torch.Tensor) -> tuple[tuple[torch.Tensor, ...], torch.Tensor]:
         """Return (hidden states of the input embedding and every layer, frame mask (B, T) bool)."""
         return self.family_spec.forward(self, wave, lengths)
+
+    @property
+    def caches_frontend(self) -> bool:
+        """Whether the front end's output can stand in for the waveform: the family splits its forward
+        there, and a clip's front-end output does not depend on the clips padded beside it."""
+        fam = self.family_spec
+        return fam.frontend is not None and fam.from_frontend is not None and self.padding_invariant
+
+    def frontend(self, wave: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The front end alone (log-mel + conv stem, or the CNN): ((B, T, C), valid frames per clip)."""
+        return self.family_spec.frontend(self, wave, lengths)
+
+    def from_frontend(self, features: torch.Tensor, frame_lengths: torch.Tensor):
+        """`forward` from the front end's output on: (hidden states, frame mask)."""
+        return self.family_spec.from_frontend(self, features, frame_lengths)

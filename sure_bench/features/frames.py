@@ -13,7 +13,7 @@ import torch
 
 from sure_bench.backbones.encoder import SpeechEncoder
 from sure_bench.features.pooled import encode_batches, entry_key
-from sure_bench.features.store import Write, build_entry
+from sure_bench.features.store import Entry, Write, build_entry
 
 # states, mask -> (B, T, num_states, hidden): what the head computes per frame before its trained part
 FrameFn = Callable[[tuple[torch.Tensor, ...], torch.Tensor], torch.Tensor]
@@ -55,9 +55,13 @@ def cached_frame_states(encoder: SpeechEncoder, ds: datasets.Dataset, cache_dir:
     def build(write: Write) -> dict:
         return {"frames": frame_states(encoder, ds, max_samples, frames, write)}
 
-    entry = build_entry(key, cache_dir, build)
+    return read_frames(build_entry(key, cache_dir, build), len(ds), f"{task} {split}")
+
+
+def read_frames(entry: Entry, utterances: int, what: str) -> Frames:
+    """An entry of per-utterance frames (its card's index holds each utterance's frame count) as `Frames`."""
     counts = entry.index.get("frames", [])
-    if len(counts) != len(ds) or sum(counts) != len(entry.array):
-        raise RuntimeError(f"frame cache for {task} {split}: its index does not match its array; run "
+    if len(counts) != utterances or sum(counts) != len(entry.array):
+        raise RuntimeError(f"frame cache for {what}: its index does not match its array; run "
                            "`sure-bench cache clear` and retry")
     return Frames(entry.array, np.concatenate([[0], np.cumsum(counts)]).astype(np.int64))

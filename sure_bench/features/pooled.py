@@ -30,10 +30,11 @@ def entry_key(kind: str, encoder: SpeechEncoder, task: str, spec_hash: str, spli
 
 
 @torch.no_grad()
-def encode_batches(encoder: SpeechEncoder, ds: datasets.Dataset, max_samples: int | None, batch_size: int = 16):
-    """(states, mask) of the frozen encoder in eval mode, batch by batch in the dataset's order, clips
-    cropped as in training. An encoder whose output depends on padding sees each clip alone (its states
-    then do not depend on which clips happened to share a batch)."""
+def encode_batches(encoder: SpeechEncoder, ds: datasets.Dataset, max_samples: int | None, batch_size: int = 16,
+                   run: Callable | None = None):
+    """`run(wave, lengths)` (default: the whole frozen encoder, giving (states, mask)) in eval mode, batch
+    by batch in the dataset's order, clips cropped as in training. An encoder whose output depends on
+    padding sees each clip alone (its states then do not depend on which clips happened to share a batch)."""
     batch_size = batch_size if encoder.padding_invariant else 1
     device = next(encoder.parameters()).device
     was_training = encoder.training
@@ -41,7 +42,7 @@ def encode_batches(encoder: SpeechEncoder, ds: datasets.Dataset, max_samples: in
     try:
         for start in range(0, len(ds), batch_size):
             batch, lengths = pad_waves(ds[start:start + batch_size]["audio"], max_samples)
-            yield encoder(batch.to(device), lengths.to(device))
+            yield (run or encoder)(batch.to(device), lengths.to(device))
     finally:
         encoder.train(was_training)
 

@@ -101,25 +101,53 @@ class Cell:
     pristine: SpeechEncoder
     opts: RunOptions
     cached: dict | None = None  # the frozen encoder's cached states per split, loaded once per cell
+    frontend: dict | None = None  # the frozen front end's cached output per split, loaded once per cell
 
     def train(self, seed: int, lr: float, work: Path, label: str, epochs: int | None = None,
               score_test: bool = True):
         """A fresh copy of the backbone, the method applied, trained at `lr`; returns (outcome, params)."""
-        from transformers import set_seed
-
         from sure_bench.train.loop import train_and_evaluate
 
-        spec = self.task.spec
-        set_seed(seed)
-        model, params = prepare_model(copy.deepcopy(self.pristine), self.method, self.config, self.kind,
-                                      self.run.head)
-        splits, collator = self.splits, None
-        if self.opts.feature_cache and params.method_added + params.method_unfrozen == 0:
-            splits, collator, model = self.cached_head(model.head) or (splits, collator, model)
-        outcome = train_and_evaluate(model, self.kind, spec, splits, work, seed, lr, self.head_lr(lr),
+        model, params, splits, collator = self.inputs(seed)
+        outcome = train_and_evaluate(model, self.kind, self.task.spec, splits, work, seed, lr, self.head_lr(lr),
                                      self.opts.show_progress, label, epochs=epochs, score_test=score_test,
                                      collator=collator, bf16=self.run.precision == "bf16")
         return outcome, params
+
+    def inputs(self, seed: int):
+        """(model, params, splits, collator) for one training run, seeded: the head alone on the cached states
+        when the method leaves the encoder frozen; else the model on the cached front-end output when the
+        method leaves the front end frozen; else on waveforms (collator None: the kind's). `--no-feature-cache`
+        always takes waveforms."""
+        from transformers import set_seed
+
+        set_seed(seed)
+        model, params = prepare_model(copy.deepcopy(self.pristine), self.method, self.config, self.kind,
+                                      self.run.head)
+        if self.opts.feature_cache:
+            frozen = params.method_added + params.method_unfrozen == 0
+            if (frozen and (cached := self.cached_head(model.head))) or (cached := self.cached_frontend(model)):
+                splits, collator, model = cached
+                return model, params, splits, collator
+        return model, params, self.splits, None
+
+    def cached_frontend(self, model):
+        """(splits, collator, model) that train `model` on its frozen front end's cached output; None when the
+        kind trains its own model, the encoder's clips depend on padding, or the method trains the front end."""
+        from sure_bench.train.collate import FramesCollator
+        from sure_bench.train.model import FrontEndModel, SpeechModel
+
+        encoder = getattr(model, "encoder", None)
+        if type(model) is not SpeechModel or not encoder.caches_frontend:
+            return None
+        if any(p.requires_grad for p in encoder.view.frontend.parameters()):
+            return None
+        if self.frontend is None:
+            self.frontend = {name: (self._extract(None, "frontend", name, ds), _row_refs(name, ds))
+                             for name, ds in self.splits.items()}
+        splits = {name: ds for name, (_, ds) in self.frontend.items()}
+        frames = {name: f for name, (f, _) in self.frontend.items()}
+        return splits, FramesCollator(self.kind, frames), FrontEndModel(model.encoder, model.head)
 
     def cached_head(self, head):
         """(splits, collator, model) that train `head` alone on the frozen encoder's cached states: pooled
@@ -137,34 +165,41 @@ class Cell:
             return self.cached, PooledCollator(self.kind), PooledHeadModel(head)
         if hasattr(head, "frames"):
             if self.cached is None:
-                self.cached = {name: (self._extract(head, "frames", name, ds), datasets.Dataset.from_dict(
-                    {"id": ds["id"], "label": ds["label"], "length": ds["length"], "split": [name] * len(ds),
-                     "index": np.arange(len(ds))}).with_format("numpy")) for name, ds in self.splits.items()}
+                self.cached = {name: (self._extract(head, "frames", name, ds), _row_refs(name, ds))
+                               for name, ds in self.splits.items()}
             splits = {name: ds for name, (_, ds) in self.cached.items()}
             return splits, FramesCollator(self.kind, {n: f for n, (f, _) in self.cached.items()}), FramesHeadModel(head)
         return None
 
     def _extract(self, head, stored: str, split: str, ds: datasets.Dataset):
-        """The cached pooled states or frames of one split, computed on the GPU when there is one, under
-        the run's precision and attention (both part of the cache key)."""
+        """The cached pooled states, frames or front-end output (`head` None) of one split, computed on the GPU
+        when there is one, under the run's precision and attention (both part of the cache key)."""
         import torch
 
         from sure_bench.files import default_cache_dir
         from sure_bench.features.frames import cached_frame_states
+        from sure_bench.features.frontend import cached_frontend
         from sure_bench.features.pooled import cached_pooled_states
 
         spec, run = self.task.spec, self.run
         crop = self.kind.crop_samples()
-        tag = "-".join(x for x in (head.featurizer.normalisation, run.precision, run.attention)
-                       if x not in ("fp32", "sdpa"))
-        compute, fn = (cached_pooled_states, head.pool) if stored == "pooled" else (cached_frame_states, head.frames)
+        cache = self.opts.cache_dir or default_cache_dir()
         device = "cuda" if torch.cuda.is_available() else "cpu"
+
+        def compute():
+            if stored == "frontend":  # attention plays no part before the layers
+                return cached_frontend(self.pristine, ds, cache, spec.task, self.task.spec_hash, split, crop,
+                                       run.precision)
+            tag = "-".join(x for x in (head.featurizer.normalisation, run.precision, run.attention)
+                           if x not in ("fp32", "sdpa"))
+            states, fn = (cached_pooled_states, head.pool) if stored == "pooled" else (cached_frame_states, head.frames)
+            return states(self.pristine, ds, cache, spec.task, self.task.spec_hash, split, crop, fn, tag)
 
         def extract():
             try:
                 with torch.autocast(device, dtype=torch.bfloat16, enabled=run.precision == "bf16"):
-                    return compute(self.pristine.to(device), ds, self.opts.cache_dir or default_cache_dir(),
-                                   spec.task, self.task.spec_hash, split, crop, fn, tag)
+                    self.pristine.to(device)
+                    return compute()
             finally:
                 self.pristine.to("cpu")
 
@@ -174,6 +209,13 @@ class Cell:
         """The head trains at the searched rate, except beside full fine-tuning (rates two decades lower,
         too low for a fresh head), where it keeps the task's head rate `budget.lr.head`."""
         return self.task.spec.budget.lr.head if self.method.lr_family == "finetune" else lr
+
+
+def _row_refs(split: str, ds: datasets.Dataset) -> datasets.Dataset:
+    """A split's rows pointing into its cached frames (`split`, `index`), with what the sampler, the targets
+    and the predictions read (`id`, `label`, `length`)."""
+    return datasets.Dataset.from_dict({"id": ds["id"], "label": ds["label"], "length": ds["length"],
+                                       "split": [split] * len(ds), "index": np.arange(len(ds))}).with_format("numpy")
 
 
 def write_cell_result(cell: Cell, seed: int, path: Path, lr: float, search: LRSearch | None, outcome, params,

@@ -1,5 +1,6 @@
-"""SpeechModel: a backbone (with whatever a method added) plus the task kind's head; and the head alone
-on a frozen encoder's cached states. Every head owns `loss(out, mask, labels)` and `predict(out, mask)`."""
+"""SpeechModel: a backbone (with whatever a method added) plus the task kind's head; the same fed a frozen
+front end's cached output; and the head alone on a frozen encoder's cached states. Every head owns
+`loss(out, mask, labels)` and `predict(out, mask)`."""
 
 from __future__ import annotations
 
@@ -36,6 +37,16 @@ class SpeechModel(nn.Module):
     def forward(self, wave: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor | None = None):
         states, mask = self.encoder(wave, lengths)
         return _outputs(self.head, self.head(states, mask), mask, labels)
+
+
+class FrontEndModel(SpeechModel):
+    """SpeechModel fed its frozen front end's cached output instead of waveforms (features.frontend):
+    forward(features (B, T, C), mask (B, T), labels) -> {"loss", "preds"}, as SpeechModel gives. Same
+    parameters and names, so it trains, checkpoints and resumes as SpeechModel does."""
+
+    def forward(self, features: torch.Tensor, mask: torch.Tensor, labels: torch.Tensor | None = None):
+        states, frame_mask = self.encoder.from_frontend(features, mask.sum(dim=1))
+        return _outputs(self.head, self.head(states, frame_mask), frame_mask, labels)
 
 
 class PooledHeadModel(nn.Module):

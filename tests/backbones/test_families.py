@@ -3,6 +3,7 @@
 import pytest
 import torch
 
+from sure_bench.backbones.encoder import SpeechEncoder
 from sure_bench.backbones.registry import TINY, load_backbone
 from sure_bench.methods.registry import load_method
 from sure_bench.run.runner import prepare_model
@@ -98,3 +99,27 @@ def test_view_insert_adds_residual_module():
     assert any(p is zero.weight for p in enc.parameters())  # inserted modules are part of the encoder
     with pytest.raises(ValueError, match="out of range"):
         enc.view.insert("after_attn", 9, zero)
+
+
+SPEECH_TINY = [b for b in TINY if isinstance(load_backbone(b), SpeechEncoder)]
+
+
+@pytest.mark.parametrize("backbone", SPEECH_TINY)
+def test_forward_splits_exactly_at_the_front_end(backbone):
+    """What the front-end cache relies on: the family's two halves compose to its forward, bit for bit."""
+    enc = load_backbone(backbone).eval()
+    fam = enc.family_spec
+    assert (fam.frontend is None) == (fam.from_frontend is None)
+    if fam.frontend is None:
+        assert not enc.caches_frontend
+        return
+    torch.manual_seed(0)
+    wave, lengths = torch.randn(2, 12000) * 0.1, torch.tensor([12000, 7000])
+    wave[1, 7000:] = 0
+    with torch.no_grad():
+        states, mask = enc(wave, lengths)
+        features, frame_lengths = enc.frontend(wave, lengths)
+        split, split_mask = enc.from_frontend(features, frame_lengths)
+    assert torch.equal(mask, split_mask) and frame_lengths.tolist() == mask.sum(1).tolist()
+    assert len(states) == len(split) and all(torch.equal(a, b) for a, b in zip(states, split))
+    assert enc.caches_frontend == enc.padding_invariant

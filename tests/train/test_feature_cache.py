@@ -1,4 +1,5 @@
-"""A frozen encoder under a pooled head: training the head on cached pooled states changes no result."""
+"""What is frozen is computed once and cached, and that changes no result: the head alone on a frozen encoder's
+cached pooled states or frames; a method on its frozen front end's cached output."""
 
 import json
 from pathlib import Path
@@ -9,9 +10,9 @@ from sure_bench.cli.main import main
 from sure_bench.results.store import read_result
 
 
-def _run(toy_suite, out: Path, backbone: str, task: str, *extra: str) -> int:
+def _run(toy_suite, out: Path, backbone: str, task: str, *extra: str, method: str = "linear") -> int:
     data, tasks = toy_suite
-    return main(["run", "--method", "linear", "--backbone", backbone, "--tasks-dir", str(tasks), "--data-root",
+    return main(["run", "--method", method, "--backbone", backbone, "--tasks-dir", str(tasks), "--data-root",
                  str(data), "--output", str(out), "--no-progress", "--tasks", task, "--lr", "3e-3", *extra])
 
 
@@ -37,3 +38,30 @@ def test_cached_and_uncached_give_the_same_scores_and_predictions(toy_suite, tmp
     preds = [(root / backbone / label / task / "seed0.predictions.jsonl").read_text() for root in (cached, direct)]
     assert preds[0] == preds[1] and len(preds[0].splitlines()) == a.data.sizes["test"]
     assert json.loads(preds[0].splitlines()[0])["prediction"] or stored == "frames"
+
+
+@pytest.mark.parametrize("method, backbone, task", [
+    ("lora", "whisper-tiny.en", "toy-slots"),  # log-mel and the conv stem cached
+    ("conv_adapter", "tiny-wav2vec2-stable", "toy-ctc"),  # the CNN cached; a temporal method, a CTC head
+])
+def test_methods_on_the_cached_front_end_give_the_same_scores_and_predictions(toy_suite, tmp_path, cache_dir,
+                                                                              method, backbone, task):
+    cached, direct = tmp_path / "cached", tmp_path / "direct"
+    assert _run(toy_suite, cached, backbone, task, method=method) == 0
+    assert list((cache_dir / "features" / "frontend").rglob("*.f32"))  # the cached path was taken
+    assert _run(toy_suite, direct, backbone, task, "--no-feature-cache", method=method) == 0
+    a, b = (read_result(root / backbone / method / task / "seed0.json") for root in (cached, direct))
+    assert a.run.hash == b.run.hash
+    assert a.scores.test == pytest.approx(b.scores.test, abs=1e-9) and a.train.steps == b.train.steps
+    assert a.train.test_loss == pytest.approx(b.train.test_loss, rel=1e-3)
+    preds = [(root / backbone / method / task / "seed0.predictions.jsonl").read_text() for root in (cached, direct)]
+    assert preds[0] == preds[1]
+
+
+@pytest.mark.parametrize("backbone, preset", [
+    ("tiny-wav2vec2", "default"),  # group-normed CNN: a clip's output depends on what it is padded beside
+    ("tiny-wav2vec2-stable", "with-frontend"),  # the method trains the front end
+])
+def test_the_front_end_is_not_cached_where_it_would_change_results(toy_suite, tmp_path, cache_dir, backbone, preset):
+    assert _run(toy_suite, tmp_path / "out", backbone, "toy-slots", "--preset", preset, method="finetune") == 0
+    assert not list((cache_dir / "features").rglob("*.f32"))

@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from sure_bench.backbones.encoder import SpeechEncoder
 
 Forward = Callable[["SpeechEncoder", torch.Tensor, torch.Tensor], tuple[tuple[torch.Tensor, ...], torch.Tensor]]
+# (encoder, wave (B, S), lengths) -> (the frozen front end's output (B, T, C), valid frames per clip (B,))
+FrontEnd = Callable[["SpeechEncoder", torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
+# (encoder, front-end output (B, T, C), valid frames per clip) -> (states, frame mask), as `Forward` gives
+FromFrontEnd = Callable[["SpeechEncoder", torch.Tensor, torch.Tensor], tuple[tuple[torch.Tensor, ...], torch.Tensor]]
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,10 @@ class Family:
     route_attention: Callable[[nn.Module], None] = route_forward  # send an attention through `attend`
     always_route: bool = False  # route at construction (its own attention bypasses the projection modules);
     #                             transformers' attention implementation then does not apply
+    # `forward` in two halves, so a frozen front end's output can be cached (features/frontend.py): both
+    # or neither; `from_frontend(frontend(w, l))` must equal `forward(w, l)` on a padding-invariant model
+    frontend: FrontEnd | None = None
+    from_frontend: FromFrontEnd | None = None
 
     @property
     def served_model_types(self) -> tuple[str, ...]:

@@ -49,6 +49,42 @@ def forward(encoder: SpeechEncoder, wave: torch.Tensor, lengths: torch.Tensor):
     return tuple(out.hidden_states), frame_mask
 
 
+def frontend(encoder: SpeechEncoder, wave: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Waveforms through the CNN: (B, T, conv channels), valid frames per clip (those whose receptive
+    field lies inside the clip)."""
+    m = encoder.model
+    return m.feature_extractor(wave).transpose(1, 2), m._get_feat_extract_output_lengths(lengths).long()
+
+
+class _Given(nn.Module):
+    """Stands in for the CNN while transformers' model runs on a front-end output computed earlier."""
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        return features
+
+
+def from_frontend(encoder: SpeechEncoder, features: torch.Tensor, frame_lengths: torch.Tensor):
+    """The CNN's output through the rest of transformers' own forward (feature projection, SpecAugment when
+    training, the transformer; its hidden-state recording): (input embedding and every layer's states,
+    frame mask). The CNN is swapped out for the call, and the frame mask given rather than derived from
+    sample lengths."""
+    m = encoder.model
+    frame_mask = torch.arange(features.shape[1], device=features.device)[None, :] < frame_lengths.to(
+        features.device)[:, None]
+    encoder.view.frame_mask = frame_mask
+    use_mask = _uses_attention_mask(m)
+    cnn = m.feature_extractor
+    m.feature_extractor = _Given()
+    m._get_feature_vector_attention_mask = lambda *args, **kwargs: frame_mask
+    try:
+        out = m(features.transpose(1, 2), attention_mask=frame_mask if use_mask else None,
+                output_hidden_states=True)
+    finally:
+        m.feature_extractor = cnn
+        del m._get_feature_vector_attention_mask
+    return tuple(out.hidden_states), frame_mask
+
+
 def from_config(config: Any) -> nn.Module:
     from transformers import AutoModel
 
@@ -99,7 +135,7 @@ def _config(cls_name: str, **kwargs: Any) -> Any:
 def _family(name: str, **kwargs: Any) -> Family:
     return Family(name=name, build_view=build_view, forward=forward, from_config=from_config,
                   from_pretrained=from_pretrained, padding_invariant=_uses_attention_mask,
-                  freeze_frontend=freeze_frontend, **kwargs)
+                  freeze_frontend=freeze_frontend, frontend=frontend, from_frontend=from_frontend, **kwargs)
 
 
 FAMILIES = [
@@ -133,6 +169,7 @@ FAMILIES = [
     _family(
         "data2vec-audio",
         tiny={"tiny-data2vec-audio": lambda: _config("Data2VecAudioConfig", **_tiny(num_conv_pos_embeddings=5))},
+        architectures={"data2vec-audio-base": lambda: _config("Data2VecAudioConfig")},  # layer-normed CNN
         hub={"data2vec-audio-base": "facebook/data2vec-audio-base"},
     ),
 ]

@@ -32,8 +32,8 @@ def build_view(model: nn.Module, family: str) -> BackboneView:
                         frontend=nn.ModuleList([model.conv1, model.conv2]), layers=layers)
 
 
-def forward(encoder: SpeechEncoder, wave: torch.Tensor, lengths: torch.Tensor):
-    """Waveforms -> log-mel -> the encoder, masking past each clip: (every layer's states, frame mask)."""
+def frontend(encoder: SpeechEncoder, wave: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Waveforms -> log-mel -> the two convolutions: (B, T, d_model), valid frames per clip."""
     enc = encoder.model
     batch, mel_lengths = log_mel_padded(wave, lengths, n_mels=enc.config.num_mel_bins)
     t_mel = batch.shape[-1]
@@ -41,14 +41,18 @@ def forward(encoder: SpeechEncoder, wave: torch.Tensor, lengths: torch.Tensor):
     # are the same alone or in a padded batch (the convolutions' own edge padding is zeros).
     mel_mask = torch.arange(t_mel, device=wave.device)[None, None, :] < mel_lengths[:, None, None]
     x = nn.functional.gelu(enc.conv1(batch)) * mel_mask
-    x = nn.functional.gelu(enc.conv2(x)).permute(0, 2, 1)
+    return nn.functional.gelu(enc.conv2(x)).permute(0, 2, 1), (mel_lengths - 1) // 2 + 1
+
+
+def from_frontend(encoder: SpeechEncoder, x: torch.Tensor, frame_lengths: torch.Tensor):
+    """The conv stem's output -> positions and every layer, masking past each clip: (states, frame mask)."""
+    enc = encoder.model
     t = x.shape[1]
     if t > enc.embed_positions.weight.shape[0]:
         raise ValueError(f"clip too long for Whisper: {t} frames > {enc.embed_positions.weight.shape[0]} (30 s)")
     x = x + enc.embed_positions.weight[:t]
     x = nn.functional.dropout(x, p=enc.dropout, training=encoder.training)
-    frame_lengths = (mel_lengths - 1) // 2 + 1
-    frame_mask = torch.arange(t, device=wave.device)[None, :] < frame_lengths[:, None]
+    frame_mask = torch.arange(t, device=x.device)[None, :] < frame_lengths.to(x.device)[:, None]
     encoder.view.frame_mask = frame_mask
     attn_mask = torch.zeros(frame_mask.shape, dtype=x.dtype, device=x.device)
     attn_mask = attn_mask.masked_fill(~frame_mask, torch.finfo(x.dtype).min)[:, None, None, :]
@@ -58,6 +62,11 @@ def forward(encoder: SpeechEncoder, wave: torch.Tensor, lengths: torch.Tensor):
         states.append(x)
     states[-1] = enc.layer_norm(x)
     return tuple(states), frame_mask
+
+
+def forward(encoder: SpeechEncoder, wave: torch.Tensor, lengths: torch.Tensor):
+    """Waveforms -> log-mel -> the encoder, masking past each clip: (every layer's states, frame mask)."""
+    return from_frontend(encoder, *frontend(encoder, wave, lengths))
 
 
 def from_config(config: Any) -> nn.Module:
@@ -123,7 +132,7 @@ FAMILIES = [
     Family(
         name="whisper", build_view=build_view, forward=forward, from_config=from_config,
         from_pretrained=from_pretrained,
-        padding_invariant=_padding_invariant,
+        padding_invariant=_padding_invariant, frontend=frontend, from_frontend=from_frontend,
         tiny={"tiny-whisper": lambda: _config(d_model=32, encoder_layers=2, encoder_attention_heads=2,
                                               encoder_ffn_dim=64, num_mel_bins=80, max_source_positions=1500,
                                               decoder_layers=1)},

@@ -171,47 +171,30 @@ class Kind(TaskKind):
         return TTSModel(encoder, head)
 
     def choose_init_voice(self, speakers: list[str]) -> str:
-        """`init_speaker` if named, else the pretraining voice whose recordings' GE2E centroid is nearest
-        (cosine) to the centroid of the target's training recordings (at most 8 a voice)."""
+        """`init_speaker` if named, else the pretraining voice nearest to the target's training recordings
+        (`tts.voices.nearest`)."""
         if self.spec.init_speaker != "nearest":
             if self.spec.init_speaker not in speakers:
                 raise KindError(f"{self.task.file}: init_speaker {self.spec.init_speaker!r} is not a voice of "
                                 f"the backbone ({speakers})")
             return self.spec.init_speaker
         from sure_bench.data.loaders import select_split
-        from sure_bench.metrics.speaker_embedding import embed_files
+        from sure_bench.tts.voices import nearest
 
         rows = self._corpus()
         train = [r.path for r in select_split(rows, self.task.split_selection("train")) if r.speaker == self.spec.speaker]
-
-        def centroid(paths: list[str]) -> np.ndarray:
-            mean = embed_files(paths[:8], cache=True).mean(axis=0)
-            return mean / np.linalg.norm(mean)
-
-        target = centroid(train)
-        scored = {s: float(centroid(p) @ target) for s, p in self.voice_recordings(speakers).items()}
-        if not scored:
+        chosen = nearest(train, self.voice_recordings(speakers))
+        if chosen is None:
             raise KindError(f"{self.task.file}: no recording of any backbone voice ({speakers}) in the task's "
                             "corpus nor in tts-mini; name init_speaker")
-        return max(scored, key=scored.get)
+        return chosen
 
     def voice_recordings(self, voices: list[str]) -> dict[str, list[str]]:
-        """{backbone voice: up to 8 of its recordings} (absolute paths) from the task's corpus; where it has
-        none and every voice is one of tts-mini's pretraining voices (the packaged backbone's), from tts-mini
-        under the data root (built first if needed)."""
-        from sure_bench.data.tts_corpus.voices import PRETRAIN_VOICES
+        """{backbone voice: up to 8 of its recordings} from the task's corpus, else tts-mini's (`tts.voices`)."""
+        from sure_bench.data.loaders import default_data_root
+        from sure_bench.tts.voices import recordings
 
-        def found(rows: list) -> dict[str, list[str]]:
-            out = {v: [str(Path(r.path).resolve()) for r in rows if r.speaker == v][:8] for v in voices}
-            return {v: p for v, p in out.items() if p}
-
-        own = found(self._corpus())
-        if own or not set(voices) <= {v.name for v in PRETRAIN_VOICES}:
-            return own
-        from sure_bench.data.loaders import default_data_root, tts_mini
-
-        return found([r for r in tts_mini.load(Path(self.data_root or default_data_root()), progress=False)
-                      if r.subset == "pretrain"])
+        return recordings(voices, self._corpus(), Path(self.data_root or default_data_root()))
 
     def collator(self):
         return TTSCollator(self)
@@ -249,22 +232,15 @@ class Kind(TaskKind):
         return path
 
     def voices_file(self) -> Path:
-        """JSON {voice: [up to 8 of its recordings]} of the backbone's voices found in the corpus (the
-        candidates `speaker_id_accuracy` tells the target from), in the cache, named by its content."""
-        import hashlib
-        import json
+        """JSON {voice: [up to 8 of its recordings]} of the backbone's voices (the candidates
+        `speaker_id_accuracy` tells the target from), written once per task and voices."""
+        from sure_bench.files import default_cache_dir
+        from sure_bench.tts.voices import voices_file
 
-        from sure_bench.files import default_cache_dir, write_atomic
-
-        if self._voices_file and self._voices_file[0] == tuple(self.voices):
-            return self._voices_file[1]
-        text = json.dumps(self.voice_recordings(self.voices), indent=1, sort_keys=True) + "\n"
-        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
-        path = default_cache_dir() / "tts-voices" / f"{self.spec.task}-{digest}.json"
-        if not path.is_file():
-            write_atomic(path, text)
-        self._voices_file = (tuple(self.voices), path)
-        return path
+        if not (self._voices_file and self._voices_file[0] == tuple(self.voices)):
+            path = voices_file(self.spec.task, self.voice_recordings(self.voices), default_cache_dir())
+            self._voices_file = (tuple(self.voices), path)
+        return self._voices_file[1]
 
     def _record(self, uid: str, text: str, path: Path, voices: Path) -> dict[str, Any]:
         if self._by_id is None:

@@ -50,8 +50,9 @@ class FramesCollator:
         clips = [self.frames[str(r["split"])].utterance(int(r["index"])) for r in rows]
         counts = torch.tensor([len(c) for c in clips])
         features = torch.zeros(len(clips), int(counts.max()), *clips[0].shape[1:])
+        rows_out = features.numpy()  # the same memory: each clip is copied once, from the memory-mapped cache
         for i, c in enumerate(clips):
-            features[i, : len(c)] = torch.from_numpy(np.array(c, dtype=np.float32))
+            rows_out[i, : len(c)] = c
         mask = torch.arange(features.shape[1])[None, :] < counts[:, None]
         return _with_targets({"features": features, "mask": mask}, self.kind, rows)
 

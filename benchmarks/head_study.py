@@ -94,7 +94,8 @@ def train(cell: Cell, x: dict, y: dict, variant: str, lr: float, seed: int) -> t
         for idx in torch.randperm(n).split(bs):
             loss = torch.nn.functional.cross_entropy(net(x["train"][idx]), y["train"][idx])
             if l2:
-                loss = loss + l2 / 2 * sum((p ** 2).sum() for name, p in net.named_parameters() if name.endswith("weight"))
+                weights = (p for name, p in net.named_parameters() if name.endswith("weight"))
+                loss = loss + l2 / 2 * sum((p ** 2).sum() for p in weights)
             opt.zero_grad()
             loss.backward()
             opt.step()

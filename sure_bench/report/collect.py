@@ -20,8 +20,8 @@ class Collected:
 
 
 COLUMNS = ["path", "backbone", "task", "spec_hash", "method", "label", "run_hash", "config_hash", "seed", "metric",
-           "higher_is_better", "score", "lr", "lr_grid", "percent", "trainable", "date", "dataset", "sizes", "device",
-           "verified", "scores", "anchors"]
+           "higher_is_better", "score", "lr", "lr_grid", "lr_edge", "percent", "trainable", "date", "dataset", "sizes",
+           "device", "verified", "scores", "anchors"]
 
 
 def _verified(path: Path, known: dict[Path, str]) -> str:
@@ -45,11 +45,20 @@ def _row(path: Path, r: Result) -> dict:
         "seed": r.seed, "metric": r.scores.primary, "higher_is_better": r.scores.higher_is_better,
         "score": r.scores.test[r.scores.primary], "lr": r.train.lr,
         "lr_grid": len(r.run.lr_search.grid) if r.run and r.run.lr_search else (1 if r.train.lr else 0),
+        "lr_edge": _edge(r),
         "percent": r.params.percent,
         "trainable": r.params.method_added + r.params.method_unfrozen, "date": r.provenance.date,
         "dataset": r.task.dataset, "sizes": r.data.sizes, "device": r.provenance.device,
         "scores": dict(r.scores.test), "anchors": r.scores.anchors,
     }
+
+
+def _edge(r: Result) -> str:
+    """"↑" / "↓" when the search chose its grid's highest / lowest rate (a wider grid might choose another)."""
+    search = r.run.lr_search if r.run else None
+    if not search or len(search.grid) < 2:
+        return ""
+    return "↑" if search.chosen == max(search.grid) else "↓" if search.chosen == min(search.grid) else ""
 
 
 def _result_files(roots: list[Path]) -> list[Path]:

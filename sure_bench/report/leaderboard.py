@@ -133,7 +133,8 @@ def _cells(t: pd.DataFrame, hib: bool) -> dict[str, dict]:
         per_row[row] = {"mean": float(np.mean(scores)), "n": len(scores), "scores": scores,
                         "std": float(np.std(scores, ddof=1)) if len(scores) > 1 else 0.0,
                         "lrs": sorted(set(float(x) for x in g["lr"].dropna())) if "lr" in g else [],
-                        "grid": int(g["lr_grid"].fillna(0).max()) if "lr_grid" in g else 0}
+                        "grid": int(g["lr_grid"].fillna(0).max()) if "lr_grid" in g else 0,
+                        "edge": "".join(sorted(set(g["lr_edge"].fillna("")))) if "lr_edge" in g else ""}
     for row, rank in rank_with_ties(per_row, hib).items():
         per_row[row]["rank"] = rank
     return per_row

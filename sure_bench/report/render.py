@@ -65,7 +65,7 @@ def lr_table(board: Board) -> pd.DataFrame:
         for task in board.tasks:
             c = board.cells.get((method, task))
             lrs = [x for x in (c["lrs"] if c else []) if x > 0]
-            row[task] = "–" if not lrs else f"{', '.join(f'{x:.0e}' for x in lrs)} ({c['grid']})"
+            row[task] = "–" if not lrs else f"{', '.join(f'{x:.0e}' for x in lrs)} ({c['grid']}){c.get('edge', '')}"
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -114,7 +114,8 @@ def markdown(collected: Collected, boards: list[Board], command: str, version: s
                 "### Validity", "", SENTENCE, "", validity_markdown(board), ""]
         if not board.rows.empty:
             out += ["### Learning rates", "", "The rate each row's seeds trained at, chosen on dev by the search "
-                    "(in brackets: how many rates it explored; see docs/protocol.md).", "",
+                    "(in brackets: how many rates it explored; see docs/protocol.md). ↑ / ↓: the search chose the "
+                    "highest / lowest rate of its grid, so a wider grid might choose another.", "",
                     lr_table(board).to_markdown(index=False), ""]
         out += _stale_lists(board)
     if collected.malformed:

@@ -179,3 +179,18 @@ def test_learning_rate_table_shows_each_rows_trained_rate_and_none_for_the_probe
     (bd,) = build_boards(collect(tmp_path).frame)
     table = lr_table(bd).set_index("method")
     assert table.loc["linear", "acc-task"] == "1e-03 (1)" and table.loc["probe", "acc-task"] == "–"
+
+
+@pytest.mark.parametrize("chosen, mark", [(1e-2, "↑"), (1e-4, "↓"), (1e-3, "")])
+def test_learning_rate_table_marks_a_rate_chosen_at_the_edge_of_its_grid(tmp_path, chosen, mark):
+    from sure_bench.report.render import lr_table
+
+    path = make(tmp_path, "lora", "acc-task", 0, 0.6, run_hash=H1)
+    data = json.loads(path.read_text())
+    points = [{"lr": lr, "status": "ok", "dev": 0.5, "reason": "", "steps": 1, "wall_s": 1.0} for lr in (1e-4, 1e-3, 1e-2)]
+    data["run"]["lr_search"] = {"grid": [1e-4, 1e-3, 1e-2], "explore_fraction": 0.25, "explore_seed": 0,
+                                "chosen": chosen, "points": points}
+    data["train"]["lr"] = chosen
+    path.write_text(json.dumps(data))
+    table = lr_table(board(tmp_path)).set_index("method")
+    assert table.loc["lora", "acc-task"] == f"{chosen:.0e} (3){mark}"

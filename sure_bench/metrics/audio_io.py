@@ -45,6 +45,13 @@ def file_key(path: str | Path) -> tuple[str, int, int]:
     return str(p), st.st_size, st.st_mtime_ns
 
 
+def content_key(path: str | Path) -> str:
+    """sha256 of a file's bytes: a cache key that follows the content when the file is moved or renamed."""
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
 def check_pairs(references: Sequence[Any], predictions: Sequence[Any], need: str) -> list[Mapping[str, Any]]:
     """The references as dicts holding `need` ("audio" or "text"), one per prediction path."""
     if len(references) != len(predictions):

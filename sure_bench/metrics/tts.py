@@ -23,14 +23,43 @@ the reference recording's rate first, so 8 kHz references score an 8 kHz renderi
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import soundfile as sf
 
-from sure_bench.metrics.audio_io import check_pairs, read_audio, read_in_band
+from sure_bench.metrics.audio_io import check_pairs, content_key, read_audio, read_in_band
 from sure_bench.metrics.registry import register
+
+# What each generated file scored, by its content: a file scored once (the test split's metrics) is not
+# scored again when it has moved (the kept predictions name each sentence's own scores), and the two
+# metrics that embed it share one embedding.
+_SCORED: OrderedDict[tuple, Any] = OrderedDict()
+_SCORED_MAX = 4096
+
+
+def _per_file(what: str, predictions: Sequence[str], context: Sequence[Any],
+              compute: Callable[[list[int]], Sequence[Any]]) -> list[Any]:
+    """`compute(indices)` for the predictions not scored yet (by content and `context`), the rest remembered."""
+    keys = [(what, content_key(p), c) for p, c in zip(predictions, context)]
+    todo = [i for i, k in enumerate(keys) if k not in _SCORED]
+    if todo:
+        for i, value in zip(todo, compute(todo)):
+            _SCORED[keys[i]] = value
+    out = [_SCORED[k] for k in keys]
+    while len(_SCORED) > _SCORED_MAX:
+        _SCORED.popitem(last=False)
+    return out
+
+
+def _generated_embeddings(predictions: Sequence[str], bands: list[int]) -> np.ndarray:
+    from sure_bench.metrics.speaker_embedding import embed_files
+
+    paths = [str(p) for p in predictions]
+    return np.stack(_per_file("ge2e", paths, bands,
+                              lambda todo: list(embed_files([paths[i] for i in todo], band=[bands[i] for i in todo]))))
 
 
 def _rate(path: str) -> int:
@@ -41,11 +70,16 @@ def mcd_per_utterance(references: Sequence[Mapping[str, Any]], predictions: Sequ
     """MCD in dB of each generated utterance against its reference recording."""
     from sure_bench.metrics.mel_cepstrum import mcd_of
 
-    out = []
-    for ref, pred in zip(check_pairs(references, predictions, "audio"), predictions):
-        reference, rate = read_audio(ref["audio"])
-        out.append(mcd_of(read_in_band(pred, rate), reference, rate))
-    return out
+    refs = check_pairs(references, predictions, "audio")
+
+    def compute(todo: list[int]) -> list[float]:
+        out = []
+        for i in todo:
+            reference, rate = read_audio(refs[i]["audio"])
+            out.append(mcd_of(read_in_band(predictions[i], rate), reference, rate))
+        return out
+
+    return _per_file("mcd", [str(p) for p in predictions], [str(r["audio"]) for r in refs], compute)
 
 
 def mcd(references: Sequence[Mapping[str, Any]], predictions: Sequence[str]) -> float:
@@ -64,7 +98,7 @@ def similarity_per_utterance(references: Sequence[Mapping[str, Any]], prediction
         paths = list(dict.fromkeys(str(r["audio"]) for r, s in zip(refs, speakers) if s == speaker))
         mean = embed_files(paths, cache=True).mean(axis=0)
         centroids[speaker] = mean / np.linalg.norm(mean)
-    generated = embed_files([str(p) for p in predictions], band=[_rate(r["audio"]) for r in refs])
+    generated = _generated_embeddings(predictions, [_rate(r["audio"]) for r in refs])
     return [float(g @ centroids[s]) for g, s in zip(generated, speakers)]
 
 
@@ -84,10 +118,8 @@ def speaker_id_accuracy(references: Sequence[Mapping[str, Any]], predictions: Se
     """Share of generated utterances identified as their target speaker among the candidate voices."""
     import json
 
-    from sure_bench.metrics.speaker_embedding import embed_files
-
     refs = check_pairs(references, predictions, "voices")
-    generated = embed_files([str(p) for p in predictions], band=[_rate(r["audio"]) for r in refs])
+    generated = _generated_embeddings(predictions, [_rate(r["audio"]) for r in refs])
     candidates: dict[str, dict[str, np.ndarray]] = {}
     targets: dict[str, np.ndarray] = {}
     hits = []
@@ -110,7 +142,9 @@ def transcripts(references: Sequence[Mapping[str, Any]], predictions: Sequence[s
 
     refs = check_pairs(references, predictions, "text")
     band = [_rate(r["audio"]) if "audio" in r else 16000 for r in refs]
-    return transcribe_files([str(p) for p in predictions], band)
+    paths = [str(p) for p in predictions]
+    return _per_file("whisper", paths, band,
+                     lambda todo: transcribe_files([paths[i] for i in todo], [band[i] for i in todo]))
 
 
 def tts_cer(references: Sequence[Mapping[str, Any]], predictions: Sequence[str]) -> float:

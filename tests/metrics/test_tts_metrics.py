@@ -12,11 +12,13 @@ import pytest
 import soundfile as sf
 import soxr
 
-from sure_bench.metrics import speaker_embedding
+from sure_bench.metrics import mel_cepstrum, speaker_embedding, whisper_asr
+from sure_bench.metrics import tts as tts_metrics
 from sure_bench.metrics.audio_io import read_audio
 from sure_bench.metrics.mel_cepstrum import dtw_path, freqt, mcd_of
 from sure_bench.metrics.registry import get_metric
-from sure_bench.metrics.tts import mcd, similarity_per_utterance, speaker_similarity, transcripts, tts_cer
+from sure_bench.metrics.tts import (mcd, mcd_per_utterance, similarity_per_utterance, speaker_similarity, transcripts,
+                                   tts_cer)
 
 S1 = "The quick brown fox jumps over the lazy dog."
 S2 = "She sells sea shells by the sea shore every morning."
@@ -123,14 +125,41 @@ def test_reference_embeddings_are_cached(wavs: dict[str, str], monkeypatch: pyte
     calls: list[int] = []
     real = speaker_embedding.embed_waves
     monkeypatch.setattr(speaker_embedding, "embed_waves", lambda w: calls.append(len(w)) or real(w))
+    monkeypatch.setattr(tts_metrics, "_SCORED", type(tts_metrics._SCORED)())  # nothing remembered yet
     ref = tmp_path / "ref.wav"
     shutil.copyfile(wavs["us2"], ref)
     refs = [{"audio": str(ref), "text": S2}]
     first = speaker_similarity(refs, [wavs["f3_2"]])
     assert speaker_similarity(refs, [wavs["f3_2"]]) == first
-    assert calls == [1, 1, 1]  # reference once, the generated utterance each time
+    assert calls == [1, 1]  # the reference once, the generated utterance once (remembered by content)
     shutil.copyfile(wavs["us1"], ref)  # rewritten: new size and mtime, embedded again
-    assert speaker_similarity(refs, [wavs["f3_2"]]) != first and calls == [1, 1, 1, 1, 1]
+    assert speaker_similarity(refs, [wavs["f3_2"]]) != first and calls == [1, 1, 1]
+
+
+def test_a_generated_file_moved_after_scoring_is_not_scored_again(wavs: dict[str, str], tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `keep_predictions` relies on: the test split is scored, its WAVs move beside the result, and
+    each sentence's own scores are read for the files at their new paths without computing them again."""
+    monkeypatch.setattr(tts_metrics, "_SCORED", type(tts_metrics._SCORED)())
+    generated = tmp_path / "scratch.wav"
+    shutil.copyfile(wavs["us1_slow"], generated)
+    refs = [_ref(wavs, "us1")]
+    scores = (mcd_per_utterance(refs, [str(generated)]), similarity_per_utterance(refs, [str(generated)]),
+              transcripts(refs, [str(generated)]))
+    moved = tmp_path / "kept" / "u1.wav"
+    moved.parent.mkdir()
+    shutil.move(generated, moved)
+    calls: list[str] = []
+    stand_ins = ((speaker_embedding, "embed_waves"), (mel_cepstrum, "mcd_of"), (whisper_asr, "transcribe_files"))
+    for module, name in stand_ins:
+        monkeypatch.setattr(module, name, lambda *a, name=name: calls.append(name))
+    again = (mcd_per_utterance(refs, [str(moved)]), similarity_per_utterance(refs, [str(moved)]),
+             transcripts(refs, [str(moved)]))
+    assert again == scores and calls == []
+    moved.write_bytes(Path(wavs["f3_1"]).read_bytes())  # other content: scored afresh
+    with pytest.raises(TypeError):  # the stand-in embedder returns nothing
+        similarity_per_utterance(refs, [str(moved)])
+    assert calls == ["embed_waves"]
 
 
 def test_tts_cer(wavs: dict[str, str]) -> None:

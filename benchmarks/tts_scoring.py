@@ -70,7 +70,8 @@ def main() -> None:
     print(f"{'metric':<20}{'value':>10}{'cold s':>10}{'warm s':>10}{'remembered s':>14}")
     for name, value, cold, warm, again in rows:
         print(f"{name:<20}{value:>10.4f}{cold:>10.2f}{warm:>10.2f}{again:>14.2f}")
-    print(f"{'total':<20}{'':>10}" + "".join(f"{sum(r[k] for r in rows):>{w}.2f}" for k, w in ((2, 10), (3, 10), (4, 14))))
+    totals = "".join(f"{sum(r[k] for r in rows):>{width}.2f}" for k, width in ((2, 10), (3, 10), (4, 14)))
+    print(f"{'total':<20}{'':>10}{totals}")
 
 
 if __name__ == "__main__":

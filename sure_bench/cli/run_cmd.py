@@ -27,7 +27,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     cluster.add_argument("--partition")
     cluster.add_argument("--time-min", type=int, help="wall-clock minutes per cell (resubmitted on timeout)")
     cluster.add_argument("--gpus", type=int, help="GPUs per cell")
-    cluster.add_argument("--cpus", type=int, help="CPUs per cell")
+    cluster.add_argument("--cpus", type=int, help="CPUs per cell (default 4); local: torch threads per cell, and "
+                         "as many cells run side by side as the cores allow (--cpus 1: one cell per core)")
     cluster.add_argument("--mem-gb", type=int, help="memory per cell")
     cluster.add_argument("--parallelism", type=int, help="cells of one array running at once")
 

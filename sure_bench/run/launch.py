@@ -3,10 +3,15 @@
 come first; the seeds, which need the chosen rate, are a second wave: `local` waits for the first,
 `slurm` submits the second array with `--dependency=afterany` on the first and returns at once.
 A cell that times out or is preempted on SLURM is resubmitted and resumes its own checkpoint.
+
+`local` never runs more threads than the machine has cores: each cell gets `cpus_per_task` torch threads
+(at most every core) and as many cells run at once as the cores allow (`--cpus 1` on 2 cores: two cells,
+one thread each). Threads that outnumber cores wait on each other and slow every cell down manyfold.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -52,17 +57,32 @@ def load_profile(path: Path | None, **overrides) -> ClusterProfile:
 
 
 class CellJob:
-    """What a submitit job runs: one cell. On timeout or preemption submitit calls `checkpoint`, which
-    resubmits the same cell; it resumes from its last epoch checkpoint."""
+    """What a submitit job runs: one cell, on `threads` torch threads if given. On timeout or preemption
+    submitit calls `checkpoint`, which resubmits the same cell; it resumes from its last epoch checkpoint."""
+
+    def __init__(self, threads: int | None = None):
+        self.threads = threads
 
     def __call__(self, spec: CellSpec) -> str | None:
+        if self.threads:
+            import torch
+
+            os.environ["OMP_NUM_THREADS"] = str(self.threads)  # what else reads it (the Whisper CER metric)
+            torch.set_num_threads(self.threads)
         path = run_cell(spec)
         return str(path) if path else None
 
     def checkpoint(self, spec: CellSpec):
         import submitit
 
-        return submitit.helpers.DelayedSubmission(CellJob(), spec)
+        return submitit.helpers.DelayedSubmission(CellJob(self.threads), spec)
+
+
+def local_slots(cpus_per_task: int) -> tuple[int, int]:
+    """(cells at once, torch threads per cell) for the local launcher on this machine's cores."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    threads = max(1, min(cpus_per_task, cores))
+    return max(1, cores // threads), threads
 
 
 def launch(waves: tuple[list[CellSpec], list[CellSpec]], launcher: str, console: Console,
@@ -81,11 +101,10 @@ def launch(waves: tuple[list[CellSpec], list[CellSpec]], launcher: str, console:
     executor = _executor(launcher, logs or waves[1][0].output / ".launch" / time.strftime("%Y%m%d-%H%M%S"),
                          profile or ClusterProfile())
     if launcher == "local":
+        at_once, threads = local_slots((profile or ClusterProfile()).cpus_per_task)
+        console.print(f"local: {at_once} cell(s) at once, {threads} thread(s) each")
         for wave in todo:
-            jobs = executor.map_array(CellJob(), wave) if wave else []
-            for job, spec in zip(jobs, wave):
-                job.result()  # raises with the cell's own traceback if it failed
-                console.print(f"done {spec.name} (job {job.job_id})")
+            _run_local(executor, wave, at_once, CellJob(threads), console)
         return [paths(s, resolve(s)[4])[0] for s in waves[1]]
     first = executor.map_array(CellJob(), todo[0]) if todo[0] else []
     if first:
@@ -97,6 +116,20 @@ def launch(waves: tuple[list[CellSpec], list[CellSpec]], launcher: str, console:
                       + (" (starts after the learning-rate array)" if first else ""))
     console.print("follow them with `sure-bench status` (same --method, --tasks and --output)")
     return []
+
+
+def _run_local(executor, wave: list[CellSpec], at_once: int, job: CellJob, console: Console) -> None:
+    """Every cell of `wave`, `at_once` processes at a time; raises with a failed cell's own traceback."""
+    pending, running = list(wave), []
+    while pending or running:
+        while pending and len(running) < at_once:
+            spec = pending.pop(0)
+            running.append((executor.submit(job, spec), spec))
+        for entry in [r for r in running if r[0].done()]:
+            running.remove(entry)
+            entry[0].result()
+            console.print(f"done {entry[1].name} (job {entry[0].job_id})")
+        time.sleep(0.2)
 
 
 def _done(spec: CellSpec) -> bool:

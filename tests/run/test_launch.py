@@ -160,3 +160,12 @@ def test_a_bad_cluster_profile_names_the_field(toy_suite, tmp_path, cache_dir, c
     assert main(_args(toy_suite, tmp_path / "r", "--tasks", "toy-cls", "--launcher", "slurm",
                       "--cluster-profile", str(profile))) == 2
     assert "field 'gpus'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("cores, cpus, expected", [(2, 1, (2, 1)), (2, 4, (1, 2)), (16, 4, (4, 4)), (1, 1, (1, 1))])
+def test_the_local_launcher_never_runs_more_threads_than_cores(monkeypatch, cores, cpus, expected):
+    from sure_bench.run import launch
+
+    monkeypatch.setattr(launch.os, "sched_getaffinity", lambda pid: set(range(cores)), raising=False)
+    at_once, threads = launch.local_slots(cpus)
+    assert (at_once, threads) == expected and at_once * threads <= cores

@@ -134,7 +134,7 @@ def _cells(t: pd.DataFrame, hib: bool) -> dict[str, dict]:
                         "std": float(np.std(scores, ddof=1)) if len(scores) > 1 else 0.0,
                         "lrs": sorted(set(float(x) for x in g["lr"].dropna())) if "lr" in g else [],
                         "grid": int(g["lr_grid"].fillna(0).max()) if "lr_grid" in g else 0,
-                        "edge": "".join(sorted(set(g["lr_edge"].fillna("")))) if "lr_edge" in g else ""}
+                        "edge": "".join(sorted({x for x in g["lr_edge"] if isinstance(x, str)})) if "lr_edge" in g else ""}
     for row, rank in rank_with_ties(per_row, hib).items():
         per_row[row]["rank"] = rank
     return per_row

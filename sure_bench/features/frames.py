@@ -3,7 +3,7 @@ what a frame-level head (CTC) reads, so that training it never runs the frozen e
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,16 +34,22 @@ class Frames:
         return self.array[self.offsets[i]:self.offsets[i + 1]]
 
 
-def frame_states(encoder: SpeechEncoder, ds: datasets.Dataset, max_samples: int | None, frames: FrameFn,
-                 write: Write) -> list[int]:
-    """Hand each utterance's valid frames, (T_i, num_states, hidden), to `write`; return the T_i."""
+def write_clips(batches: Iterable[tuple[torch.Tensor, torch.Tensor]], write: Write) -> list[int]:
+    """Hand each clip's valid frames of each batch (per-frame values (B, T, ...), valid frames (B,)) to
+    `write`, in order; return the frame counts."""
     counts = []
-    for states, mask in encode_batches(encoder, ds, max_samples):
-        per_frame = frames(states, mask).float().cpu().numpy()
-        for row, n in zip(per_frame, mask.sum(1).tolist()):
+    for values, lengths in batches:
+        for row, n in zip(values.float().cpu().numpy(), lengths.tolist()):
             write(row[:n])
             counts.append(int(n))
     return counts
+
+
+def frame_states(encoder: SpeechEncoder, ds: datasets.Dataset, max_samples: int | None, frames: FrameFn,
+                 write: Write) -> list[int]:
+    """Hand each utterance's valid frames, (T_i, num_states, hidden), to `write`; return the T_i."""
+    batches = encode_batches(encoder, ds, max_samples)
+    return write_clips(((frames(states, mask), mask.sum(1)) for states, mask in batches), write)
 
 
 def cached_frame_states(encoder: SpeechEncoder, ds: datasets.Dataset, cache_dir: Path, task: str,

@@ -13,19 +13,14 @@ from pathlib import Path
 import datasets
 
 from sure_bench.backbones.encoder import SpeechEncoder
-from sure_bench.features.frames import Frames, read_frames
+from sure_bench.features.frames import Frames, read_frames, write_clips
 from sure_bench.features.pooled import encode_batches, entry_key
 from sure_bench.features.store import Write, build_entry
 
 
 def frontend_outputs(encoder: SpeechEncoder, ds: datasets.Dataset, max_samples: int | None, write: Write) -> list[int]:
     """Hand each clip's valid front-end frames, (T_i, C), to `write`; return the T_i."""
-    counts = []
-    for features, lengths in encode_batches(encoder, ds, max_samples, run=encoder.frontend):
-        for row, n in zip(features.float().cpu().numpy(), lengths.tolist()):
-            write(row[:n])
-            counts.append(int(n))
-    return counts
+    return write_clips(encode_batches(encoder, ds, max_samples, run=encoder.frontend), write)
 
 
 def cached_frontend(encoder: SpeechEncoder, ds: datasets.Dataset, cache_dir: Path, task: str, spec_hash: str,

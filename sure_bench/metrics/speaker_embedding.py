@@ -186,3 +186,9 @@ def embed_files(paths: list[str], band: list[int] | None = None, cache: bool = F
         else:
             out.append(_REFERENCE_CACHE[key])
     return np.stack(out)
+
+
+def centroid(paths: list[str]) -> np.ndarray:
+    """A voice's centroid: the L2-normalised mean embedding of its recordings (each cached per file)."""
+    mean = embed_files(list(paths), cache=True).mean(axis=0)
+    return mean / np.linalg.norm(mean)

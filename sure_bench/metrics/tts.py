@@ -89,15 +89,12 @@ def mcd(references: Sequence[Mapping[str, Any]], predictions: Sequence[str]) -> 
 
 def similarity_per_utterance(references: Sequence[Mapping[str, Any]], predictions: Sequence[str]) -> list[float]:
     """Cosine of each generated utterance's speaker embedding with its speaker's reference centroid."""
-    from sure_bench.metrics.speaker_embedding import embed_files
+    from sure_bench.metrics.speaker_embedding import centroid
 
     refs = check_pairs(references, predictions, "audio")
     speakers = [str(r.get("speaker", "")) for r in refs]
-    centroids = {}
-    for speaker in dict.fromkeys(speakers):
-        paths = list(dict.fromkeys(str(r["audio"]) for r, s in zip(refs, speakers) if s == speaker))
-        mean = embed_files(paths, cache=True).mean(axis=0)
-        centroids[speaker] = mean / np.linalg.norm(mean)
+    centroids = {speaker: centroid(list(dict.fromkeys(str(r["audio"]) for r, s in zip(refs, speakers) if s == speaker)))
+                 for speaker in dict.fromkeys(speakers)}
     generated = _generated_embeddings(predictions, [_rate(r["audio"]) for r in refs])
     return [float(g @ centroids[s]) for g, s in zip(generated, speakers)]
 
@@ -107,16 +104,11 @@ def speaker_similarity(references: Sequence[Mapping[str, Any]], predictions: Seq
     return float(np.mean(similarity_per_utterance(references, predictions)))
 
 
-def _centroid(paths: Sequence[str]) -> np.ndarray:
-    from sure_bench.metrics.speaker_embedding import embed_files
-
-    mean = embed_files(list(paths), cache=True).mean(axis=0)
-    return mean / np.linalg.norm(mean)
-
-
 def speaker_id_accuracy(references: Sequence[Mapping[str, Any]], predictions: Sequence[str]) -> float:
     """Share of generated utterances identified as their target speaker among the candidate voices."""
     import json
+
+    from sure_bench.metrics.speaker_embedding import centroid
 
     refs = check_pairs(references, predictions, "voices")
     generated = _generated_embeddings(predictions, [_rate(r["audio"]) for r in refs])
@@ -127,9 +119,9 @@ def speaker_id_accuracy(references: Sequence[Mapping[str, Any]], predictions: Se
         voices_file, speaker = str(r["voices"]), str(r.get("speaker", ""))
         if voices_file not in candidates:
             voices = json.loads(open(voices_file, encoding="utf-8").read())
-            candidates[voices_file] = {v: _centroid(p) for v, p in voices.items() if p and v != speaker}
+            candidates[voices_file] = {v: centroid(p) for v, p in voices.items() if p and v != speaker}
         if speaker not in targets:
-            targets[speaker] = _centroid(list(dict.fromkeys(str(x["audio"]) for x in refs
+            targets[speaker] = centroid(list(dict.fromkeys(str(x["audio"]) for x in refs
                                                             if str(x.get("speaker", "")) == speaker)))
         own = float(g @ targets[speaker])
         hits.append(all(own > float(g @ c) for c in candidates[voices_file].values()))

@@ -98,10 +98,11 @@ def launch(waves: tuple[list[CellSpec], list[CellSpec]], launcher: str, console:
     if not any(todo):
         console.print("every cell is done")
         return [paths(s, resolve(s)[4])[0] for s in waves[1]]
-    executor = _executor(launcher, logs or waves[1][0].output / ".launch" / time.strftime("%Y%m%d-%H%M%S"),
-                         profile or ClusterProfile())
+    profile = profile or ClusterProfile()
+    logs = logs or waves[1][0].output / ".launch" / time.strftime("%Y%m%d-%H%M%S")
+    executor = _executor(launcher, logs, profile)
     if launcher == "local":
-        at_once, threads = local_slots((profile or ClusterProfile()).cpus_per_task)
+        at_once, threads = local_slots(profile.cpus_per_task)
         console.print(f"local: {at_once} cell(s) at once, {threads} thread(s) each")
         for wave in todo:
             _run_local(executor, wave, at_once, CellJob(threads), console)

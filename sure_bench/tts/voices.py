@@ -7,8 +7,6 @@ import hashlib
 import json
 from pathlib import Path
 
-import numpy as np
-
 PER_VOICE = 8  # recordings per voice in a centroid and in the voices file
 
 
@@ -33,16 +31,12 @@ def recordings(voices: list[str], rows: list, data_root: Path) -> dict[str, list
 def nearest(target: list[str], candidates: dict[str, list[str]]) -> str | None:
     """The candidate voice whose recordings' GE2E centroid is nearest (cosine) to the centroid of the
     `target` recordings (at most PER_VOICE of each); None without candidates."""
-    from sure_bench.metrics.speaker_embedding import embed_files
-
-    def centroid(paths: list[str]) -> np.ndarray:
-        mean = embed_files(paths[:PER_VOICE], cache=True).mean(axis=0)
-        return mean / np.linalg.norm(mean)
+    from sure_bench.metrics.speaker_embedding import centroid
 
     if not candidates:
         return None
-    goal = centroid(target)
-    scored = {voice: float(centroid(paths) @ goal) for voice, paths in candidates.items()}
+    goal = centroid(target[:PER_VOICE])
+    scored = {voice: float(centroid(paths[:PER_VOICE]) @ goal) for voice, paths in candidates.items()}
     return max(scored, key=scored.get)
 
 

@@ -12,7 +12,7 @@ search on the first seed would pick with that pick's mean test; then the probe's
 Variants: `default` (the harness's recipe), `wd<x>` (L2 in the loss, x times the squared weights / 2),
 `drop<p>` (dropout on the pooled input), `standardise` (BatchNorm without affine on the pooled input:
 train-set statistics, as the probe's StandardScaler), `epochs<n>`, `no-proj` (one linear layer, no 256-d
-projection). Only single-slot classification tasks.
+projection); changes combine with `+` (`standardise+no-proj+wd0.001`). Only single-slot classification tasks.
 """
 
 from __future__ import annotations
@@ -53,17 +53,16 @@ def _data(task_name: str, backbone: str) -> tuple[dict, dict, Cell]:
 
 
 class Variant(torch.nn.Module):
-    """The harness's head (`classify` on pooled states) with at most one change to its recipe."""
+    """The harness's head (`classify` on pooled states) with the changes `name` lists (`+`-joined)."""
 
     def __init__(self, head: torch.nn.Module, name: str, in_dim: int, classes: int):
         super().__init__()
         self.head, self.name = head, name
-        self.pre = torch.nn.Identity()
-        if name.startswith("drop"):
-            self.pre = torch.nn.Dropout(float(name.removeprefix("drop")))
-        elif name == "standardise":
-            self.pre = torch.nn.BatchNorm1d(in_dim, affine=False)
-        self.direct = torch.nn.Linear(in_dim, classes) if name == "no-proj" else None
+        changes = name.split("+")
+        pre = [torch.nn.BatchNorm1d(in_dim, affine=False)] if "standardise" in changes else []
+        pre += [torch.nn.Dropout(float(c.removeprefix("drop"))) for c in changes if c.startswith("drop")]
+        self.pre = torch.nn.Sequential(*pre)
+        self.direct = torch.nn.Linear(in_dim, classes) if "no-proj" in changes else None
 
     def forward(self, pooled: torch.Tensor) -> torch.Tensor:
         flat = self.pre(self.head.featurizer.combine(pooled))
@@ -75,8 +74,9 @@ class Variant(torch.nn.Module):
 def train(cell: Cell, x: dict, y: dict, variant: str, lr: float, seed: int) -> tuple[float, float]:
     """(best dev accuracy, test accuracy at that epoch) of one run."""
     budget = cell.task.spec.budget
-    epochs = int(variant.removeprefix("epochs")) if variant.startswith("epochs") else budget.epochs
-    l2 = float(variant.removeprefix("wd")) if variant.startswith("wd") else 0.0
+    changes = variant.split("+")
+    epochs = next((int(c.removeprefix("epochs")) for c in changes if c.startswith("epochs")), budget.epochs)
+    l2 = next((float(c.removeprefix("wd")) for c in changes if c.startswith("wd")), 0.0)
     torch.manual_seed(seed)
     model, _, _, _ = cell.inputs(seed)
     head = copy.deepcopy(model.head)

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from sure_bench.backbones.encoder import SpeechEncoder
-from sure_bench.features.pooled import encode_batches, entry_key
+from sure_bench.features.encode import encode_batches, entry_key
 from sure_bench.features.store import Entry, Write, build_entry
 
 # states, mask -> (B, T, num_states, hidden): what the head computes per frame before its trained part

@@ -14,7 +14,7 @@ import datasets
 
 from sure_bench.backbones.encoder import SpeechEncoder
 from sure_bench.features.frames import Frames, read_frames, write_clips
-from sure_bench.features.pooled import encode_batches, entry_key
+from sure_bench.features.encode import encode_batches, entry_key
 from sure_bench.features.store import Write, build_entry
 
 

@@ -10,9 +10,9 @@ import numpy as np
 import torch
 
 from sure_bench.backbones.encoder import SpeechEncoder
-from sure_bench.features.store import EntryKey, Write, build_entry
+from sure_bench.features.encode import encode_batches, entry_key
+from sure_bench.features.store import Write, build_entry
 from sure_bench.heads.featurizer import masked_mean
-from sure_bench.train.collate import pad_waves
 
 Pool = Callable[[tuple[torch.Tensor, ...], torch.Tensor], torch.Tensor]
 
@@ -20,31 +20,6 @@ Pool = Callable[[tuple[torch.Tensor, ...], torch.Tensor], torch.Tensor]
 def raw_means(states: tuple[torch.Tensor, ...], mask: torch.Tensor) -> torch.Tensor:
     """(B, num_states, hidden): each hidden state's masked time mean."""
     return torch.stack([masked_mean(s, mask) for s in states], dim=1)
-
-
-def entry_key(kind: str, encoder: SpeechEncoder, task: str, spec_hash: str, split: str, ds: datasets.Dataset,
-              max_samples: int | None, tag: str) -> EntryKey:
-    return EntryKey(kind=kind, backbone=encoder.name, weights_sha256=encoder.weights_sha256, task=task,
-                    spec_hash=spec_hash, split=split, ids=tuple(str(x) for x in ds["id"]),
-                    max_samples=max_samples, tag=tag)
-
-
-@torch.no_grad()
-def encode_batches(encoder: SpeechEncoder, ds: datasets.Dataset, max_samples: int | None, batch_size: int = 16,
-                   run: Callable | None = None):
-    """`run(wave, lengths)` (default: the whole frozen encoder, giving (states, mask)) in eval mode, batch
-    by batch in the dataset's order, clips cropped as in training. An encoder whose output depends on
-    padding sees each clip alone (its states then do not depend on which clips happened to share a batch)."""
-    batch_size = batch_size if encoder.padding_invariant else 1
-    device = next(encoder.parameters()).device
-    was_training = encoder.training
-    encoder.eval()
-    try:
-        for start in range(0, len(ds), batch_size):
-            batch, lengths = pad_waves(ds[start:start + batch_size]["audio"], max_samples)
-            yield (run or encoder)(batch.to(device), lengths.to(device))
-    finally:
-        encoder.train(was_training)
 
 
 def pooled_states(encoder: SpeechEncoder, ds: datasets.Dataset, max_samples: int | None,

@@ -123,6 +123,10 @@ class BackboneView:
     route_attention: Callable[[nn.Module], None] = field(default=route_forward, repr=False)  # the family's
     _branches: nn.ModuleDict = field(default_factory=nn.ModuleDict, repr=False)
 
+    def current_frame_mask(self) -> torch.Tensor | None:
+        """`frame_mask` read at call time; a bound method (unlike a closure) follows the view into a deep copy."""
+        return self.frame_mask
+
     def insert(self, point: InsertionPoint, layer: int, module: nn.Module) -> None:
         """Add `module` at `point` of layer `layer`: the sublayer's branch output y becomes y + module(y)
         (`after_attn`, `after_ffn`) or y + module(x), x the sublayer's input (`parallel_attn`, `parallel_ffn`).

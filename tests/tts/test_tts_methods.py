@@ -80,6 +80,25 @@ def test_frame_mask_follows_the_running_stack():
     assert seen[0] == (3, 12) and seen[1] == (3, 40)
 
 
+def test_a_deep_copy_tracks_its_own_frame_mask():
+    pristine = load_tts_backbone("tiny-fastspeech", "encoder+decoder")
+    pristine(*tiny_batch())
+    copied = copy.deepcopy(pristine)
+    seen = []
+    copied.view.insert("after_ffn", 0, _Probe(copied.view.current_frame_mask, seen))
+    pristine.view.frame_mask = None
+    copied(*tiny_batch())
+    assert seen == [(3, 12)] and pristine.view.frame_mask is None  # the copy's hooks set the copy's view
+
+
+def test_conv_adapter_refuses_a_mask_of_other_frames():
+    backbone, _, _ = _applied("conv_adapter", "decoder")
+    adapter = next(m for m in backbone.modules() if type(m).__name__ == "ConvAdapter")
+    adapter.frame_mask = lambda: torch.ones(3, 7, dtype=torch.bool)  # a stale mask, of another batch
+    with pytest.raises(RuntimeError, match=r"frame mask \(3, 7\) does not match the layer's frames \(3, 40\)"):
+        backbone(*tiny_batch())
+
+
 class _Probe(torch.nn.Module):
     def __init__(self, mask, seen):
         super().__init__()

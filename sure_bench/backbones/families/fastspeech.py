@@ -45,12 +45,21 @@ def build_view(model: nn.Module, family: str = FAMILY, placement: str = "decoder
     view = BackboneView(family=family, model=model, hidden_size=model.config.d, num_layers=len(layers),
                         frontend=nn.ModuleList([model.embed]), layers=layers, placement=placement)
 
-    def track_mask(_stack: nn.Module, args: tuple) -> None:
-        view.frame_mask = args[1]  # Stack.forward(x, mask): the valid phonemes or frames of this stack
-
     for stack in (model.encoder, model.decoder):
-        stack.register_forward_pre_hook(track_mask)
+        stack.register_forward_pre_hook(_TrackMask(view))
     return view
+
+
+class _TrackMask:
+    """A stack's forward pre-hook: `Stack.forward(x, mask)`'s mask (the valid phonemes or frames of this
+    stack) becomes `view.frame_mask`. An object rather than a closure, so that a deep copy of the model
+    updates the copy's view, not the original's."""
+
+    def __init__(self, view: BackboneView):
+        self.view = view
+
+    def __call__(self, _stack: nn.Module, args: tuple) -> None:
+        self.view.frame_mask = args[1]
 
 
 class TTSBackbone(TextToSpeechBackbone, nn.Module):

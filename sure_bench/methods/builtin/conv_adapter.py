@@ -70,8 +70,10 @@ class ConvAdapter(nn.Module):
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
         mask = self.frame_mask() if self.masked else None
-        if mask is not None and mask.shape[1] != y.shape[1]:
-            mask = None
+        if mask is not None and mask.shape != y.shape[:2]:
+            raise RuntimeError(f"conv_adapter: the backbone's frame mask {tuple(mask.shape)} does not match the "
+                               f"layer's frames {tuple(y.shape[:2])}; its family must set `view.frame_mask` for "
+                               "each forward pass (or leave it None when no frame is padding)")
         x = self.norm(y).transpose(1, 2)  # (B, H, T)
         keep = mask[:, None, :].to(x.dtype) if mask is not None else 1.0
         x = self.conv_in(x * keep)
@@ -84,7 +86,7 @@ class ConvAdapter(nn.Module):
 
 def apply(view: BackboneView, config: Config) -> None:
     for i in range(view.num_layers):
-        view.insert("after_ffn", i, ConvAdapter(view.hidden_size, config, lambda: view.frame_mask))
+        view.insert("after_ffn", i, ConvAdapter(view.hidden_size, config, view.current_frame_mask))
 
 
 def declared_params(view: BackboneView, config: Config) -> int:

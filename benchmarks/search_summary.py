@@ -16,7 +16,6 @@ points already there. Only results trained under the search (result files with `
 from __future__ import annotations
 
 import argparse
-import json
 from collections import defaultdict
 from pathlib import Path
 
@@ -24,62 +23,56 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from sure_bench.results.schema import ExploredPoint
+from sure_bench.methods.base import MethodError
+from sure_bench.methods.registry import load_method
+from sure_bench.report.collect import collect
+from sure_bench.results.schema import Result
 from sure_bench.results.store import cell_folder
-from sure_bench.run.cells import CellSpec, resolve, run_cell
-from sure_bench.run.explore import point_path
+from sure_bench.run.cells import CellSpec, run_cell
+from sure_bench.run.explore import explored, point_path
+from sure_bench.run.search import explore_epochs
+from sure_bench.tasks.registry import resolve_tasks
 
 DEFAULT_OUT = Path("benchmarks/results/default-lr")
 
 
 def fixed_rate(task_name: str, lr_family: str) -> float:
     """The task's rate before the search: `budget.lr.<family>` of its spec."""
-    from sure_bench.tasks.registry import resolve_tasks
-
     return getattr(resolve_tasks([task_name])[0].spec.budget.lr, lr_family)
 
 
 def explore_default(methods: list[str], tasks: list[str], backbone: str, out: Path) -> None:
     """Train each (method, task)'s explore point at the task's fixed rate into `out` (skipped when done)."""
     for method in methods:
+        family = load_method(method).lr_family
         for task in tasks:
-            probe = CellSpec(method=method, task=task, phase="explore", seed=0, lr=1.0, backbone=backbone,
-                             output=out, show_progress=False)
-            m, _, _, _, _ = resolve(probe)
-            run_cell(probe.model_copy(update={"lr": fixed_rate(task, m.lr_family)}))
+            run_cell(CellSpec(method=method, task=task, phase="explore", seed=0, lr=fixed_rate(task, family),
+                              backbone=backbone, output=out, show_progress=False))
 
 
 def lr_family(method_name: str) -> str:
     """A built-in method's learning-rate family; `default` for any other (peft types, submissions)."""
-    from sure_bench.methods.base import MethodError
-    from sure_bench.methods.registry import load_method
-
     try:
         return load_method(method_name).lr_family
     except MethodError:
         return "default"
 
 
-def protocol_cells(roots: list[Path], backbone: str) -> dict[tuple[str, str], list[dict]]:
+def protocol_cells(roots: list[Path], backbone: str) -> dict[tuple[str, str], list[Result]]:
     """Result files trained under the search, grouped by (run label, task)."""
     cells = defaultdict(list)
-    for root in roots:
-        for path in sorted(root.rglob("seed*.json")):
-            if ".work" in path.parts:
-                continue
-            r = json.loads(path.read_text(encoding="utf-8"))
-            run = r.get("run") or {}
-            if r["backbone"]["name"] == backbone and run.get("lr_search"):
-                cells[(run["label"], r["task"]["name"])].append(r)
+    for r in collect(roots).results:
+        if r.backbone.name == backbone and r.run and r.run.lr_search:
+            cells[(r.run.label, r.task.name)].append(r)
     return cells
 
 
-def default_point(out: Path, backbone: str, label: str, task: str, run_hash: str, lr: float) -> float | None:
-    path = point_path(cell_folder(out, backbone, label, task), lr)
-    if not path.is_file():
-        return None
-    done = ExploredPoint.model_validate_json(path.read_text(encoding="utf-8"))
-    return done.point.dev if done.run_hash == run_hash and done.point.status == "ok" else None
+def default_point(out: Path, r: Result, lr: float) -> float | None:
+    """Dev score of the explore run at `lr` under `r`'s run configuration and task spec, if trained."""
+    spec = resolve_tasks([r.task.name])[0].spec
+    path = point_path(cell_folder(out, r.backbone.name, r.run.label, r.task.name), lr)
+    point = explored(path, r.run.hash, r.task.spec_hash, r.run.lr_search.explore_seed, explore_epochs(spec))
+    return point.dev if point and point.status == "ok" else None
 
 
 def main() -> None:
@@ -101,20 +94,19 @@ def main() -> None:
         table.add_column(col)
     total, gains = 0.0, []
     for (label, task), results in sorted(protocol_cells(args.results, args.backbone).items()):
-        search, run_hash = results[0]["run"]["lr_search"], results[0]["run"]["hash"]
-        chosen = next(p for p in search["points"] if p["lr"] == search["chosen"])
-        fixed = fixed_rate(task, lr_family(results[0]["method"]["name"]))
-        dev_fixed = default_point(args.default_out, args.backbone, label, task, run_hash, fixed)
-        search_s = sum(p.get("wall_s") or 0.0 for p in search["points"])
-        seeds_s = sum(r["train"]["wall_s"] or 0.0 for r in results)
+        first = results[0]
+        search = first.run.lr_search
+        chosen = next(p for p in search.points if p.lr == search.chosen)
+        fixed = fixed_rate(task, lr_family(first.method.name))
+        dev_fixed = default_point(args.default_out, first, fixed)
+        search_s = sum(p.wall_s or 0.0 for p in search.points)
+        seeds_s = sum(r.train.wall_s or 0.0 for r in results)
         total += search_s + seeds_s
         if dev_fixed is not None:
-            sign = 1 if results[0]["scores"]["higher_is_better"] else -1
-            gains.append(sign * (chosen["dev"] - dev_fixed))
-        metric = results[0]["scores"]["primary"]
-        test = np.mean([r["scores"]["test"][metric] for r in results])
-        table.add_row(label, task, " ".join(f"{lr:g}" for lr in search["grid"]), f"{search['chosen']:g}",
-                      f"{chosen['dev']:.3f}", f"{fixed:g}", "–" if dev_fixed is None else f"{dev_fixed:.3f}",
+            gains.append((1 if first.scores.higher_is_better else -1) * (chosen.dev - dev_fixed))
+        test = np.mean([r.scores.test[first.scores.primary] for r in results])
+        table.add_row(label, task, " ".join(f"{lr:g}" for lr in search.grid), f"{search.chosen:g}",
+                      f"{chosen.dev:.3f}", f"{fixed:g}", "–" if dev_fixed is None else f"{dev_fixed:.3f}",
                       f"{search_s:.0f}", f"{seeds_s:.0f}", str(len(results)), f"{test:.3f}")
     Console(width=220).print(table)
     print(f"search + seeds, all rows: {total / 3600:.2f} h of training wall time")

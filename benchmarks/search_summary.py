@@ -6,7 +6,8 @@ time of search and seeds.
     python benchmarks/search_summary.py [--results results submissions] [--backbone whisper-tiny.en] \\
         [--explore-default lora peft:LOHA peft:submissions/ia3/peft.yaml --tasks ks-mini ser-mini]
 
-The fixed rate is not in the search grid, so its explore run is trained here, by `--explore-default`
+Where the fixed rate is a grid point (finetune on ASR: 1e-4), the search's own explore run is read.
+Otherwise its explore run is trained here, by `--explore-default`
 (method names as `run --method` takes them), as one more explore cell under the same run configuration,
 written beside the others but under `--default-out` (default benchmarks/results/default-lr), never
 into the results the leaderboard reads; finished points are skipped. Without it the table shows the
@@ -98,7 +99,8 @@ def main() -> None:
         search = first.run.lr_search
         chosen = next(p for p in search.points if p.lr == search.chosen)
         fixed = fixed_rate(task, lr_family(first.method.name))
-        dev_fixed = default_point(args.default_out, first, fixed)
+        in_grid = next((p for p in search.points if p.lr == fixed and p.status == "ok"), None)
+        dev_fixed = in_grid.dev if in_grid else default_point(args.default_out, first, fixed)
         search_s = sum(p.wall_s or 0.0 for p in search.points)
         seeds_s = sum(r.train.wall_s or 0.0 for r in results)
         total += search_s + seeds_s

@@ -16,6 +16,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "the test scores with the claimed ones (default N: 1)")
     p.add_argument("--rerun-suite", default="sure-mini", help="draw re-run cells from this suite's tasks")
     p.add_argument("--data-root", type=Path, help="where datasets live, for --rerun")
+    p.add_argument("--threads", type=int, metavar="N",
+                   help="train the re-runs on N CPU threads (default: the count each result recorded; results "
+                        "written before it was recorded use this process's default, OMP_NUM_THREADS)")
 
 
 def execute(args: argparse.Namespace) -> int:
@@ -62,7 +65,7 @@ def _rerun(args: argparse.Namespace, console) -> list[str]:
     problems, outcomes = [], []
     for path in chosen:
         console.print(f"re-running {path} ...")
-        outcome = rerun(path, method_ref(folder), args.tasks_dir, args.data_root, console)
+        outcome = rerun(path, method_ref(folder), args.tasks_dir, args.data_root, console, args.threads)
         outcomes.append(outcome)
         if outcome.ok:
             console.print(f"[green]ok[/green]   {outcome.line()}", soft_wrap=True)

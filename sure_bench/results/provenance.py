@@ -1,4 +1,4 @@
-"""Where a result came from: package versions, git commit, platform, device, date."""
+"""Where a result came from: package versions, git commit, platform, device, CPU threads, date."""
 
 from __future__ import annotations
 
@@ -37,4 +37,5 @@ def collect(device: str) -> Provenance:
         platform=platform.platform(),
         device=device,
         date=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        threads=torch.get_num_threads(),
     )

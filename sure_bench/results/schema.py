@@ -83,6 +83,8 @@ class Provenance(_Model):
     platform: str
     device: str
     date: str
+    threads: int | None = Field(None, ge=1, description="torch's intra-op CPU threads during the run: CPU "
+                                "results depend on it (None: written before it was recorded)")
 
 
 class LRPoint(_Model):

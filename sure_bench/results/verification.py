@@ -24,6 +24,7 @@ class RerunRecord(BaseModel):
     claimed: float
     rerun: float
     agreement: float = Field(description="share of test items with the same prediction")
+    threads: int | None = Field(None, description="CPU threads the re-run trained with (None: not recorded)")
 
 
 class VerificationRecord(BaseModel):

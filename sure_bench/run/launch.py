@@ -21,6 +21,7 @@ from rich.console import Console
 
 from sure_bench.results.store import validation_problems
 from sure_bench.run.cells import CellSpec, is_done, paths, resolve, run_cell
+from sure_bench.run.threads import torch_threads
 
 LAUNCHERS = ("inline", "local", "slurm")
 
@@ -64,12 +65,8 @@ class CellJob:
         self.threads = threads
 
     def __call__(self, spec: CellSpec) -> str | None:
-        if self.threads:
-            import torch
-
-            os.environ["OMP_NUM_THREADS"] = str(self.threads)  # what else reads it (the Whisper CER metric)
-            torch.set_num_threads(self.threads)
-        path = run_cell(spec)
+        with torch_threads(self.threads):
+            path = run_cell(spec)
         return str(path) if path else None
 
     def checkpoint(self, spec: CellSpec):

@@ -35,3 +35,29 @@ def test_the_draw_follows_the_claimed_bytes(tmp_path):
         files[0].write_text(files[0].read_text() + " " * (k + 1))
         starts.add(draw(files, root, 1)[0])
     assert len(starts) > 1
+
+
+def test_a_rerun_trains_on_the_thread_count_the_result_recorded(toy_suite, tmp_path, cache_dir):
+    """CPU results depend on the thread count, so each result records it and a re-run uses it (or the
+    count asked for), then gives this process its own count back."""
+    import torch
+
+    from sure_bench.cli.main import main
+    from sure_bench.results.store import read_result
+    from sure_bench.run.threads import torch_threads
+
+    data, tasks = toy_suite
+    out = tmp_path / "results"
+    own = torch.get_num_threads()
+    with torch_threads(1):
+        assert main(["run", "--method", "finetune", "--backbone", "tiny-whisper", "--tasks-dir", str(tasks),
+                     "--data-root", str(data), "--output", str(out), "--tasks", "toy-cls", "--no-progress"]) == 0
+    assert torch.get_num_threads() == own
+    claimed = out / "tiny-whisper" / "finetune" / "toy-cls" / "seed0.json"
+    assert read_result(claimed).provenance.threads == 1
+    outcome = rerun(claimed, "finetune", tasks, data)
+    assert outcome.threads == 1 and torch.get_num_threads() == own
+    assert outcome.ok and outcome.agreement == 1.0 and outcome.rerun_score == outcome.claimed_score, outcome.line()
+    assert "on 1 thread(s)" in outcome.line()
+    assert rerun(claimed, "finetune", tasks, data, threads=2).threads == 2
+    assert torch.get_num_threads() == own

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+import torch
 
 from sure_bench.cli.main import main
 from sure_bench.results.store import ResultError, existing_result, read_result
@@ -39,6 +40,7 @@ def test_linear_probe_on_real_whisper_learns_every_head(toy_suite, tmp_path, cac
         assert result.run.lr_search.grid == [1e-3, 1e-2] and result.train.lr == result.run.lr_search.chosen
         assert sorted(p.name for p in (path.parent / "lr-search").iterdir()) == ["lr0.001.json", "lr0.01.json"]
         assert result.provenance.torch and result.provenance.device == "cpu"
+        assert result.provenance.threads == torch.get_num_threads()
         preds = [json.loads(l) for l in (path.parent / result.predictions).read_text().splitlines()]
         assert len(preds) == result.data.sizes["test"] and {"id", "reference", "prediction"} <= set(preds[0])
         if metric == "accuracy":  # the saved predictions give the reported score

@@ -1,6 +1,7 @@
 """LibriTTS loader on a fake copy of the unpacked OpenSLR 60 archives: the release's subsets, the crc32
 adaptation rule, phonemes (espeak-ng, cached) and the tts-libritts task."""
 
+import dataclasses
 import json
 import shutil
 import zlib
@@ -155,3 +156,5 @@ def test_tts_libritts_task_picks_the_target_speakers_adapt_dev_test(tmp_path, ca
     why = {r.id: kind.unusable(r) for r in rows}
     assert why == {"19_198_000000_000000": None, "19_198_000002_000000": None, "19_198_000003_000000": None,
                    "19_227_000000_000000": "no phonemes", "19_227_000001_000001": None}
+    long = dataclasses.replace(rows[0], duration=task.spec.audio.max_seconds + 0.5)
+    assert kind.unusable(long) == f"longer than {task.spec.audio.max_seconds} s"  # kept whole or left out

@@ -1,11 +1,16 @@
 """tts-asterisk: the installed Asterisk prompts as a TTS adaptation target, split as sure-mini's asterisk."""
 
 import shutil
+from pathlib import Path
 
 import pytest
 
 from sure_bench.data.loaders import tts_asterisk
 from sure_bench.data.sure_mini.asterisk import DEFAULT_SOUNDS_DIR, plan_prompts
+from sure_bench.kinds import make_kind
+from sure_bench.tasks.registry import load_task_file
+
+TASKS = Path(__file__).resolve().parents[3] / "tasks"
 
 pytestmark = pytest.mark.skipif(not DEFAULT_SOUNDS_DIR.is_dir(), reason="asterisk-core-sounds-en-wav not installed")
 
@@ -29,3 +34,12 @@ def test_phonemes_of_every_prompt(tmp_path, cache_dir):
     ipa = tts_asterisk.phonemes(tmp_path, adapt_minutes=0.2, dev=2, test=2)
     rows = tts_asterisk.load(tmp_path, adapt_minutes=0.2, dev=2, test=2)
     assert set(ipa) == {r.id for r in rows} and all(v.strip() for v in ipa.values())
+
+
+def test_the_task_leaves_out_the_one_prompt_over_max_seconds(tmp_path):
+    """A sentence's recording is never cropped: the tts kind leaves out the 31 s dev prompt (max_seconds 20)."""
+    task = load_task_file(TASKS / "tts-asterisk.yaml")
+    rows = tts_asterisk.load(tmp_path, **task.spec.dataset.args)
+    long = [r for r in rows if r.duration > task.spec.audio.max_seconds]
+    assert [(r.id, r.subset) for r in long] == [("asterisk-priv-callee-options", "dev")]
+    assert make_kind(task, tmp_path).unusable(long[0]) == "longer than 20.0 s"

@@ -8,10 +8,12 @@ import soundfile as sf
 
 from sure_bench.data.audio import BadAudioError
 from sure_bench.data.cache import decode_manifest
-from sure_bench.data.loaders import crema_d, select_split
+from sure_bench.data.loaders import crema_d
 from sure_bench.data.manifest import ManifestError
 from sure_bench.tasks.registry import load_task_file
 from sure_bench.kinds import make_kind
+
+from split_picks import picked_ids
 
 REPO = Path(__file__).resolve().parents[3]
 LFS_POINTER = (b"version https://git-lfs.github.com/spec/v1\n"
@@ -83,9 +85,6 @@ def test_er_crema_d_actor_lists_are_the_tfds_split(tmp_path):
 
     _fake_clone(tmp_path)
     rows = crema_d.load(tmp_path)
-    picked = {}
-    for split in ("train", "dev", "test"):
-        picked[split] = [r.id for r in select_split(
-            rows, task.split_selection(split, check_size=False))]
+    picked = picked_ids(task, rows)
     assert picked == {"train": ["1001_DFA_ANG_XX", "1001_IEO_HAP_HI", "1002_MTI_DIS_LO"],
                       "dev": ["1015_TIE_NEU_XX"], "test": ["1010_IWW_FEA_XX", "1040_ITH_SAD_X"]}

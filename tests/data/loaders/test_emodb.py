@@ -8,10 +8,12 @@ import soundfile as sf
 
 from sure_bench.data.audio import BadAudioError
 from sure_bench.data.cache import decode_manifest
-from sure_bench.data.loaders import emodb, select_split
+from sure_bench.data.loaders import emodb
 from sure_bench.data.manifest import ManifestError
 from sure_bench.tasks.registry import load_task_file
 from sure_bench.kinds import make_kind
+
+from split_picks import picked_rows
 
 TASKS = Path(__file__).resolve().parents[3] / "tasks"
 SPEAKERS = ("03", "08", "09", "10", "11", "12", "13", "14", "15", "16")
@@ -75,9 +77,7 @@ def test_emodb_errors_name_the_file(tmp_path):
 def test_emodb_fold_yamls_are_speaker_independent(tmp_path, k):
     rows = emodb.load(_fake_emodb(tmp_path))
     task = load_task_file(TASKS / f"er-emodb-fold{k}.yaml")
-    picked = {}
-    for split in ("train", "dev", "test"):
-        picked[split] = select_split(rows, task.split_selection(split, check_size=False))
+    picked = picked_rows(task, rows)
     dev = k % 5 + 1
     # the committed speaker lists are the loader's folds
     assert {r.subset for r in picked["test"]} == {f"fold{k}"} and len(picked["test"]) == 4

@@ -14,6 +14,8 @@ from sure_bench.data.loaders import fsc, select_split
 from sure_bench.data.manifest import ManifestError
 from sure_bench.tasks.registry import load_task_file
 
+from split_picks import picked_ids
+
 TASKS = Path(__file__).resolve().parents[3] / "tasks"
 HEADER = ",path,speakerId,transcription,action,object,location\n"
 # (csv, speaker, file stem, transcription, action, object, location, seconds)
@@ -97,9 +99,7 @@ def test_ic_fsc_task_selects_the_release_csvs(tmp_path):
     assert [len(v) for v in task.spec.slots.values()] == [6, 14, 4]
     for row in rows:  # every fake label is a combination of the spec's slot values
         assert all(v in vals for v, vals in zip(row.label.split("|"), task.spec.slots.values()))
-    picked = {}
-    for split in ("train", "dev", "test"):
-        picked[split] = [r.id for r in select_split(rows, task.split_selection(split, check_size=False))]
+    picked = picked_ids(task, rows)
     assert picked == {"train": [r[2] for r in ROWS[:3]], "dev": [ROWS[3][2]], "test": [ROWS[4][2], ROWS[5][2]]}
     with pytest.raises(ManifestError, match="has 3 utterances.*the release has 23132"):
         select_split(rows, task.split_selection("train"))

@@ -9,10 +9,12 @@ import soundfile as sf
 
 from sure_bench.data.audio import BadAudioError
 from sure_bench.data.cache import decode_manifest
-from sure_bench.data.loaders import iemocap, select_split
+from sure_bench.data.loaders import iemocap
 from sure_bench.data.manifest import ManifestError
 from sure_bench.tasks.registry import load_task_file
 from sure_bench.kinds import make_kind
+
+from split_picks import picked_rows
 
 TASKS = Path(__file__).resolve().parents[3] / "tasks"
 EVALUATORS = ("C-E2:\tNeutral;\t()\nC-E3:\tNeutral;\t()\nC-F1:\tNeutral;\t(curious)\n"
@@ -97,9 +99,7 @@ def test_iemocap_fold_yamls_leave_one_session_out(tmp_path, k):
     rows = iemocap.load(_fake_iemocap(tmp_path))
     task = load_task_file(TASKS / f"er-iemocap-fold{k}.yaml")
     assert make_kind(task).labels == ["neutral", "happy", "angry", "sad"]
-    picked = {}
-    for split in ("train", "dev", "test"):
-        picked[split] = select_split(rows, task.split_selection(split, check_size=False))
+    picked = picked_rows(task, rows)
     dev = k % 5 + 1
     assert {r.subset for r in picked["test"]} == {f"Session{k}"}
     assert {r.subset for r in picked["dev"]} == {f"Session{dev}"}

@@ -11,10 +11,12 @@ import soundfile as sf
 
 from sure_bench.data.audio import BadAudioError
 from sure_bench.data.cache import decode_manifest
-from sure_bench.data.loaders import l2_arctic, select_split
+from sure_bench.data.loaders import l2_arctic
 from sure_bench.data.manifest import ManifestError
 from sure_bench.kinds import make_kind
 from sure_bench.tasks.registry import load_task_file
+
+from split_picks import picked_ids
 
 TASKS = Path(__file__).resolve().parents[3] / "tasks"
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
@@ -114,8 +116,7 @@ def test_tts_l2arctic_task_phonemizes_only_its_speaker(tmp_path, cache_dir):
     assert set(ipa) == {"ABA_arctic_a0001", "ABA_arctic_a0002", "ABA_arctic_a0006", "ABA_arctic_a0016"}
     assert all(v.strip() and "ˈ" in v for v in ipa.values()), ipa
     rows = l2_arctic.load(tmp_path, **args)
-    picked = {split: [r.id for r in select_split(rows, task.split_selection(split, check_size=False))]
-              for split in ("train", "dev", "test")}
+    picked = picked_ids(task, rows)
     assert picked == {"train": ["ABA_arctic_a0001", "ABA_arctic_a0002", "ABA_arctic_a0003"],
                       "dev": ["ABA_arctic_a0016"], "test": ["ABA_arctic_a0006"]}
     kind = make_kind(task, tmp_path)

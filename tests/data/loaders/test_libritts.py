@@ -14,10 +14,12 @@ import soundfile as sf
 from sure_bench.data import loaders
 from sure_bench.data.audio import BadAudioError
 from sure_bench.data.cache import decode_manifest
-from sure_bench.data.loaders import _tts_text, libritts, select_split
+from sure_bench.data.loaders import _tts_text, libritts
 from sure_bench.data.manifest import ManifestError
 from sure_bench.kinds import make_kind
 from sure_bench.tasks.registry import load_task_file
+
+from split_picks import picked_ids
 
 TASKS = Path(__file__).resolve().parents[3] / "tasks"
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
@@ -148,8 +150,7 @@ def test_tts_libritts_task_picks_the_target_speakers_adapt_dev_test(tmp_path, ca
     task = load_task_file(TASKS / "tts-libritts.yaml")
     assert task.spec.kind == "tts" and task.spec.speaker == "19" and task.spec.metrics.primary == "mcd"
     rows = libritts.load(tmp_path, **task.spec.dataset.args)
-    picked = {split: [r.id for r in select_split(rows, task.split_selection(split, check_size=False))]
-              for split in ("train", "dev", "test")}
+    picked = picked_ids(task, rows)
     assert picked == {"train": ["19_198_000000_000000", "19_198_000002_000000", "19_227_000000_000000"],
                       "dev": ["19_227_000001_000001"], "test": ["19_198_000003_000000"]}
     kind = make_kind(task, tmp_path)

@@ -11,10 +11,12 @@ import soundfile as sf
 
 from sure_bench.data.audio import BadAudioError
 from sure_bench.data.cache import decode_manifest
-from sure_bench.data.loaders import select_split, slurp
+from sure_bench.data.loaders import slurp
 from sure_bench.data.manifest import ManifestError
 from sure_bench.tasks.registry import load_task_file
 from sure_bench.kinds import make_kind
+
+from split_picks import picked_ids
 
 TASKS = Path(__file__).resolve().parents[3] / "tasks"
 
@@ -122,8 +124,6 @@ def test_ic_slurp_task_selects_the_release_lists(tmp_path):
     assert task.name == "ic-slurp" and task.spec.kind == "utterance_classification"
     labels = make_kind(task).labels
     assert len(labels) == 60 and {r.label for r in rows} <= set(labels)
-    picked = {}
-    for split in ("train", "dev", "test"):
-        picked[split] = [r.id for r in select_split(rows, task.split_selection(split, check_size=False))]
+    picked = picked_ids(task, rows)
     ids = list(SECONDS)
     assert picked == {"train": ids[:3], "dev": ids[3:5], "test": ids[5:]}

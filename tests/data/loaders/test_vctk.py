@@ -10,10 +10,12 @@ import soundfile as sf
 
 from sure_bench.data.audio import BadAudioError
 from sure_bench.data.cache import decode_manifest
-from sure_bench.data.loaders import select_split, vctk
+from sure_bench.data.loaders import vctk
 from sure_bench.data.manifest import ManifestError
 from sure_bench.tasks.registry import load_task_file
 from sure_bench.kinds import make_kind
+
+from split_picks import picked_ids
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -98,10 +100,7 @@ def test_vctk_download_and_task(tmp_path):
     labels = make_kind(task).labels
     assert len(labels) == 110 and {"p315", "s5", "p280"} <= set(labels)
     assert {r.label for r in rows} <= set(labels)
-    picked = {}
-    for split in ("train", "dev", "test"):
-        picked[split] = [r.id for r in select_split(
-            rows, task.split_selection(split, check_size=False))]
+    picked = picked_ids(task, rows)
     assert picked == {"train": ["p225_001", "p315_003", "s5_002"], "dev": ["p225_002", "p315_001", "s5_001"],
                       "test": ["p225_007", "p315_004", "s5_024"]}
 
@@ -133,8 +132,7 @@ def test_vctk_phonemes_and_the_tts_task(tmp_path, cache_dir):
     assert task.spec.dataset.args["label"] == "text" and task.spec.dataset.args["mic"] == "mic1"
     rows = vctk.load(tmp_path, **task.spec.dataset.args)
     assert {r.speaker for r in rows} == {"p225"} and {r.label for r in rows} == {"Please call Stella."}
-    picked = {split: [r.id for r in select_split(rows, task.split_selection(split, check_size=False))]
-              for split in ("train", "dev", "test")}
+    picked = picked_ids(task, rows)
     assert picked == {"train": ["p225_001"], "dev": ["p225_002"], "test": ["p225_007"]}
     kind = make_kind(task, tmp_path)
     assert [kind.unusable(r) for r in rows] == [None, None, None]

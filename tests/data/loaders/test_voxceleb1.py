@@ -13,6 +13,8 @@ from sure_bench.data.manifest import ManifestError
 from sure_bench.tasks.registry import load_task_file
 from sure_bench.kinds import make_kind
 
+from split_picks import picked_ids
+
 REPO = Path(__file__).resolve().parents[3]
 
 # The release's format: "<1|2|3> <speaker>/<youtube id>/<NNNNN>.wav", one per line, space separated.
@@ -103,10 +105,7 @@ def test_sid_voxceleb1_task_selects_the_official_split(tmp_path):
     assert len(labels) == 1251 and labels[0] == "id10001" and labels[-1] == "id11251"
     assert {r.label for r in rows} <= set(labels)
     assert task.split_sizes() == {"train": 138361, "dev": 6904, "test": 8251}
-    picked = {}
-    for split in ("train", "dev", "test"):
-        picked[split] = [r.id for r in select_split(
-            rows, task.split_selection(split, check_size=False))]
+    picked = picked_ids(task, rows)
     assert picked == {
         "train": ["id10001-1zcIwhmdeo4-00001", "id10001-1zcIwhmdeo4-00002", "id10270-5r0dWxy17C8-00001"],
         "dev": ["id10001-7w0IBEWc9Qw-00001", "id10270-5r0dWxy17C8-00002"],

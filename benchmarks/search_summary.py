@@ -140,16 +140,16 @@ def main() -> None:
         search_s = sum(p.wall_s or 0.0 for p in search.points)
         seeds_s = sum(r.train.wall_s or 0.0 for r in results)
         total += search_s + seeds_s
+        sign = 1 if first.scores.higher_is_better else -1
         if dev_fixed is not None:
-            gains.append((1 if first.scores.higher_is_better else -1) * (chosen.dev - dev_fixed))
+            gains.append(sign * (chosen.dev - dev_fixed))
         test = np.mean([r.scores.test[first.scores.primary] for r in results])
-        dev_above = None
+        above_col = ""
         if search.chosen == max(search.grid):
-            dev_above = default_point(args.above_out, first, above(search.grid))
-            edge.append(None if dev_above is None else
-                        (1 if first.scores.higher_is_better else -1) * (dev_above - chosen.dev))
-        above_col = "" if search.chosen != max(search.grid) else (
-            f"{above(search.grid):g}: –" if dev_above is None else f"{above(search.grid):g}: {dev_above:.3f}")
+            rate = above(search.grid)
+            dev_above = default_point(args.above_out, first, rate)
+            edge.append(None if dev_above is None else sign * (dev_above - chosen.dev))
+            above_col = f"{rate:g}: " + ("–" if dev_above is None else f"{dev_above:.3f}")
         table.add_row(label, task, " ".join(f"{lr:g}" for lr in search.grid), f"{search.chosen:g}",
                       f"{chosen.dev:.3f}", f"{fixed:g}", "–" if dev_fixed is None else f"{dev_fixed:.3f}",
                       f"{search_s:.0f}", f"{seeds_s:.0f}", str(len(results)), f"{test:.3f}", above_col)

@@ -51,7 +51,10 @@ class TaskKind:
         self.data_root = data_root  # where corpus files a kind reads (a trial list) are; None: not needed
 
     def unusable(self, utterance: Any) -> str | None:
-        """Why an utterance (`data.manifest.Utterance`) cannot be used, recorded as left out; None keeps it."""
+        """Why an utterance (`data.manifest.Utterance`) cannot be used, recorded as left out; None keeps it.
+        A kind that never crops (`crop_samples` None) cannot keep a clip longer than the spec's max_seconds."""
+        if self.crop_samples() is None and utterance.duration > self.spec.audio.max_seconds:
+            return f"longer than {self.spec.audio.max_seconds} s"
         return None
 
     def crop_samples(self) -> int | None:

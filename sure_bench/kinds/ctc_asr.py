@@ -129,9 +129,7 @@ class Kind(TaskKind):
         self.index = {c: i + 1 for i, c in enumerate(self.vocab)}
 
     def unusable(self, utterance) -> str | None:
-        if utterance.duration > self.spec.audio.max_seconds:  # a transcript cannot be cropped
-            return f"longer than {self.spec.audio.max_seconds} s"
-        return self.units.unusable(utterance.label)
+        return super().unusable(utterance) or self.units.unusable(utterance.label)
 
     def crop_samples(self) -> int | None:
         return None

@@ -145,8 +145,8 @@ class Kind(TaskKind):
     def unusable(self, utterance: Any) -> str | None:
         if utterance.speaker != self.spec.speaker:
             return f"not the target voice {self.spec.speaker!r}"
-        if utterance.duration > self.spec.audio.max_seconds:  # a sentence's recording cannot be cropped
-            return f"longer than {self.spec.audio.max_seconds} s"
+        if why := super().unusable(utterance):
+            return why
         return None if self.phonemes.get(utterance.id) else "no phonemes"
 
     def crop_samples(self) -> int | None:

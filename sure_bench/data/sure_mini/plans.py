@@ -223,7 +223,7 @@ def _plan_sid(rng: random.Random) -> list[PlannedUtterance]:
     # 8 confusable pairs (same variant, two accents) plus 8 single voices: 24 speakers.
     voices = pool[:16] + [twin_of(v) for v in pool[:8]]
     # 16 training sentences a voice: with 8 (the first plan) a trained head's test accuracy moved by 6
-    # points from seed to seed, more than the gaps between methods (docs/datasets.md, sid-mini).
+    # points from seed to seed, more than the gaps between methods (docs/protocol.md, "sid-mini v2").
     counts = {"train": 16, "dev": 6, "test": 15}
     texts = unique_sentences(rng, len(voices) * sum(counts.values()))
     out, k = [], 0
